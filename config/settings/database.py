@@ -1,0 +1,27 @@
+"""Database: DATABASE_URL (PostgreSQL in production), SQLite in DATA_DIR by default."""
+
+from __future__ import annotations
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_int, env_str
+from config.settings.base import DATA_DIR
+
+_url = env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'db.sqlite3'}")
+try:
+    _database = dj_database_url.parse(
+        _url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
+    )
+except ValueError as error:
+    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL we understand: {error}") from None
+if _database.get("ENGINE") not in {
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+}:
+    raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL or SQLite.")
+if _database["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers wait for each other instead of failing at once with "database is locked".
+    _database.setdefault("OPTIONS", {})["timeout"] = 20
+
+DATABASES = {"default": _database}

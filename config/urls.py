@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from agreements.urls import staff_urlpatterns as staff_agreement_urls
+from portal.views import healthz
+
+admin.site.site_header = "Vernissage operations"
+admin.site.site_title = "Vernissage"
+
+urlpatterns = [
+    path("", include("portal.urls")),
+    path("agreement/", include("agreements.urls")),
+    path("invitations/", include("invitations.urls")),
+    path("staff/agreements/", include(staff_agreement_urls)),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+]

@@ -1,0 +1,1 @@
+"""The review queue: claims, decisions with reasons, appeals. Built in issue 4."""

@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from agreements.selectors import agreement_status
+from cohorts.selectors import quota_remaining_today
+
+
+class MeCohortSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    is_paused = serializers.BooleanField()
+    daily_generation_quota = serializers.IntegerField()
+    allowed_durations = serializers.ListField(child=serializers.IntegerField())
+    allowed_resolutions = serializers.ListField(child=serializers.CharField())
+
+
+class MeAgreementSerializer(serializers.Serializer):
+    current_version_id = serializers.IntegerField(allow_null=True)
+    accepted = serializers.BooleanField()
+    accepted_at = serializers.DateTimeField(allow_null=True)
+    required = serializers.BooleanField()
+
+
+class MeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    full_name = serializers.CharField()
+    role = serializers.CharField(allow_null=True)
+    cohort = MeCohortSerializer(allow_null=True)
+    agreement = MeAgreementSerializer()
+    quota_remaining_today = serializers.IntegerField(allow_null=True)
+
+
+class MeApi(APIView):
+    """The signed-in user: role, cohort, agreement status and what's left of today's quota."""
+
+    @extend_schema(responses=MeSerializer)
+    def get(self, request: Request) -> Response:
+        user = request.user
+        status = agreement_status(user=user)  # type: ignore[arg-type]
+        cohort = user.cohort  # type: ignore[union-attr]
+        data = {
+            "id": user.pk,
+            "email": user.email,  # type: ignore[union-attr]
+            "full_name": user.full_name,  # type: ignore[union-attr]
+            "role": user.role,  # type: ignore[union-attr]
+            "cohort": cohort,
+            "agreement": {
+                "current_version_id": status.current.pk if status.current else None,
+                "accepted": status.accepted,
+                "accepted_at": status.acceptance.accepted_at if status.acceptance else None,
+                "required": status.required,
+            },
+            "quota_remaining_today": quota_remaining_today(user=user),  # type: ignore[arg-type]
+        }
+        return Response(MeSerializer(data).data)

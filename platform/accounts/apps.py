@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    verbose_name = "People"
+
+    def ready(self) -> None:
+        from accounts.roles import sync_role_groups
+
+        # Permissions exist only after every app has migrated, so the role groups are
+        # (re)built after each migrate, idempotently.
+        post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+if TYPE_CHECKING:
+    from accounts.roles import Role
+
+
+class UserManager(BaseUserManager["User"]):
+    use_in_migrations = True
+
+    def _create(self, email: str, password: str | None, **fields: object) -> User:
+        if not email:
+            raise ValueError("An email address is required.")
+        user = self.model(email=normalize_email(email), **fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **fields: object) -> User:
+        fields.setdefault("is_staff", False)
+        fields.setdefault("is_superuser", False)
+        return self._create(email, password, **fields)
+
+    def create_superuser(self, email: str, password: str | None = None, **fields: object) -> User:
+        fields["is_staff"] = True
+        fields["is_superuser"] = True
+        return self._create(email, password, **fields)
+
+
+def normalize_email(email: str) -> str:
+    """Addresses compare case-insensitively everywhere in the program."""
+    return email.strip().lower()
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person with an account. Signs in with their email address.
+
+    The role is carried by group membership (see accounts.roles); ``cohort`` is set when
+    an artist accepts an invitation.
+    """
+
+    email = models.EmailField(unique=True)
+    full_name = models.CharField(max_length=200, blank=True)
+    cohort = models.ForeignKey(
+        "cohorts.Cohort",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    is_staff = models.BooleanField(
+        default=False, help_text="Reviewers and program admins: may use staff pages."
+    )
+    is_active = models.BooleanField(default=True)
+    date_joined = models.DateTimeField(default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+        ]
+        permissions = [
+            ("create_generations", "Artist: may submit generations"),
+            ("review_outputs", "Reviewer: may work the review queue"),
+            ("run_program", "Program admin: may invite, publish agreements, pause"),
+        ]
+
+    def __str__(self) -> str:
+        return self.email
+
+    @property
+    def role(self) -> Role | None:
+        from accounts.roles import role_of
+
+        return role_of(self)

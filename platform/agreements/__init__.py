@@ -1,0 +1,1 @@
+"""The NDA gate: versioned agreements, frozen once published, and who accepted which."""

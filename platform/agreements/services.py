@@ -1,0 +1,125 @@
+"""Writes about agreements: drafting, publishing, accepting."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from agreements.errors import AgreementChanged, AgreementFrozen, NoAgreementPublished
+from agreements.models import AgreementAcceptance, AgreementVersion
+from agreements.rendering import text_sha256
+from agreements.selectors import agreement_current
+from domain.errors import NotAllowed
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+MAX_USER_AGENT = 500
+
+
+def _require_program_admin(actor: User | None) -> None:
+    if actor is not None and not actor.has_perm("accounts.run_program"):
+        raise NotAllowed("Only program admins may edit or publish agreements.")
+
+
+def _check_text(*, title: str, body: str) -> None:
+    errors = {}
+    if not title.strip():
+        errors["title"] = "Give the agreement a title."
+    if not body.strip():
+        errors["body"] = "The agreement text can't be empty."
+    if errors:
+        raise ValidationError(errors)
+
+
+def agreement_version_create(
+    *, actor: User | None, title: str, body: str, effective_at: datetime
+) -> AgreementVersion:
+    """Create a draft. Drafts bind nobody until published."""
+    _require_program_admin(actor)
+    _check_text(title=title, body=body)
+    return AgreementVersion.objects.create(title=title.strip(), body=body, effective_at=effective_at)
+
+
+def agreement_version_update(
+    *, actor: User | None, version: AgreementVersion, title: str, body: str, effective_at: datetime
+) -> AgreementVersion:
+    """Edit a draft. A published version is frozen: raises AgreementFrozen."""
+    _require_program_admin(actor)
+    _check_text(title=title, body=body)
+    with transaction.atomic():
+        locked = AgreementVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.is_published:
+            raise AgreementFrozen("This version is published; its text can't change. Draft a new one.")
+        locked.title, locked.body, locked.effective_at = title.strip(), body, effective_at
+        locked.save(update_fields=["title", "body", "effective_at"])
+    return locked
+
+
+def agreement_version_publish(*, actor: User | None, version: AgreementVersion) -> AgreementVersion:
+    """Freeze the text and make it binding from ``effective_at``: from then on everyone
+    (artists) must accept it, even those who accepted an earlier version.
+    Publishing twice is a no-op."""
+    _require_program_admin(actor)
+    with transaction.atomic():
+        locked = AgreementVersion.objects.select_for_update().get(pk=version.pk)
+        if locked.is_published:
+            return locked
+        locked.published_at = timezone.now()
+        locked.published_by = actor
+        locked.text_sha256 = text_sha256(locked.body)
+        locked.save(update_fields=["published_at", "published_by", "text_sha256"])
+    return locked
+
+
+def agreement_accept(
+    *,
+    user: User,
+    typed_full_name: str,
+    ip_address: str | None,
+    user_agent: str,
+    seen_sha256: str | None = None,
+) -> AgreementAcceptance:
+    """Record that ``user`` accepts the current version by typing their full name.
+
+    ``seen_sha256`` is the digest of the text the person was shown; if the current text
+    differs they must read it again (AgreementChanged). Accepting twice returns the
+    first record.
+    """
+    name = " ".join(typed_full_name.split())
+    if len(name) < 2:
+        raise ValidationError({"full_name": "Type your full name to sign."})
+    if len(name) > 200:
+        raise ValidationError({"full_name": "Your name must be at most 200 characters."})
+    version = agreement_current()
+    if version is None:
+        raise NoAgreementPublished("No agreement has been published yet.")
+    if seen_sha256 is not None and seen_sha256 != version.text_sha256:
+        raise AgreementChanged(
+            "The agreement changed while you were reading it. Please read the current version."
+        )
+    existing = AgreementAcceptance.objects.filter(user=user, version=version).first()
+    if existing is not None:
+        return existing
+    try:
+        with transaction.atomic():
+            acceptance = AgreementAcceptance.objects.create(
+                user=user,
+                version=version,
+                typed_full_name=name,
+                accepted_at=timezone.now(),
+                ip_address=ip_address,
+                user_agent=user_agent[:MAX_USER_AGENT],
+                text_sha256=version.text_sha256,
+            )
+            if not user.full_name:
+                user.full_name = name
+                user.save(update_fields=["full_name"])
+    except IntegrityError:
+        # The same person submitted twice at once; the other request recorded it.
+        return AgreementAcceptance.objects.get(user=user, version=version)
+    return acceptance

@@ -1,0 +1,37 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.exceptions import APIException
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+
+from agreements.selectors import agreement_status
+
+
+class AgreementRequiredError(APIException):
+    status_code = 403
+    default_code = "agreement_required"
+    default_detail = (
+        "Accept the current agreement first: GET /api/v1/agreements/current/ to read it, "
+        "POST there with your full name to accept."
+    )
+
+
+class AgreementAccepted(BasePermission):
+    """The API half of the NDA gate (pages have agreements.middleware)."""
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if not user or not user.is_authenticated:
+            return True  # IsAuthenticated, listed first, answers for anonymous callers
+        if agreement_status(user=user).required:  # type: ignore[arg-type]
+            raise AgreementRequiredError()
+        return True
+
+
+class IsProgramAdmin(BasePermission):
+    message = "Only program admins may do this."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return bool(request.user and request.user.has_perm("accounts.run_program"))

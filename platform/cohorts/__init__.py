@@ -1,0 +1,1 @@
+"""Cohorts: waves of invited artists, each with its own cap, quotas and pause switch."""

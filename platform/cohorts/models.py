@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from cohorts.options import (
+    default_durations,
+    default_resolutions,
+    validate_durations,
+    validate_resolutions,
+)
+
+
+class Cohort(models.Model):
+    """A wave of invited artists.
+
+    ``capacity`` caps how many artists may join (enforced when an invitation is
+    accepted); ``daily_generation_quota`` is per artist per UTC day; ``is_paused`` stops
+    new generations for the whole cohort.
+    """
+
+    name = models.CharField(max_length=100, unique=True)
+    capacity = models.PositiveIntegerField(
+        validators=[MinValueValidator(1)], help_text="Most artists who may join."
+    )
+    daily_generation_quota = models.PositiveIntegerField(
+        default=20,
+        validators=[MinValueValidator(0), MaxValueValidator(10_000)],
+        help_text="Generations each artist may submit per UTC day.",
+    )
+    allowed_durations = models.JSONField(
+        default=default_durations,
+        validators=[validate_durations],
+        help_text="Clip lengths offered, in whole seconds, e.g. [2, 5, 10].",
+    )
+    allowed_resolutions = models.JSONField(
+        default=default_resolutions,
+        validators=[validate_resolutions],
+        help_text='Resolutions offered, e.g. ["480p", "720p"].',
+    )
+    review_sla_hours = models.PositiveIntegerField(
+        default=48,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
+        help_text="Every output gets a review decision within this many hours.",
+    )
+    is_paused = models.BooleanField(default=False)
+    paused_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="cohort_capacity_min_1"),
+            models.CheckConstraint(
+                condition=models.Q(review_sla_hours__gte=1), name="cohort_sla_min_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -1,0 +1,59 @@
+"""Writes about cohorts."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from cohorts.models import Cohort
+from cohorts.options import default_durations, default_resolutions
+from domain.errors import NotAllowed
+
+if TYPE_CHECKING:
+    from accounts.models import User
+
+
+def _require_program_admin(actor: User | None) -> None:
+    if actor is not None and not actor.has_perm("accounts.run_program"):
+        raise NotAllowed("Only program admins may manage cohorts.")
+
+
+@transaction.atomic
+def cohort_create(
+    *,
+    actor: User | None,
+    name: str,
+    capacity: int,
+    daily_generation_quota: int = 20,
+    allowed_durations: list[int] | None = None,
+    allowed_resolutions: list[str] | None = None,
+    review_sla_hours: int = 48,
+) -> Cohort:
+    """Create a cohort. Raises ValidationError (per field) for bad values."""
+    _require_program_admin(actor)
+    cohort = Cohort(
+        name=name.strip(),
+        capacity=capacity,
+        daily_generation_quota=daily_generation_quota,
+        allowed_durations=allowed_durations if allowed_durations is not None else default_durations(),
+        allowed_resolutions=(
+            allowed_resolutions if allowed_resolutions is not None else default_resolutions()
+        ),
+        review_sla_hours=review_sla_hours,
+    )
+    cohort.full_clean()
+    cohort.save()
+    return cohort
+
+
+def cohort_set_paused(*, actor: User | None, cohort: Cohort, paused: bool, reason: str = "") -> Cohort:
+    """Pause or resume a whole cohort. Pausing twice is a no-op."""
+    _require_program_admin(actor)
+    if paused and not reason.strip():
+        raise ValidationError({"paused_reason": "Say why the cohort is paused; artists see it."})
+    cohort.is_paused = paused
+    cohort.paused_reason = reason.strip() if paused else ""
+    cohort.save(update_fields=["is_paused", "paused_reason"])
+    return cohort

@@ -1,0 +1,1 @@
+"""Plain Python shared by the apps: domain errors. Imports nothing from the apps."""

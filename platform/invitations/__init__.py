@@ -1,0 +1,1 @@
+"""Invitations: the only way in. Single use, expiring, revocable; the secret is stored hashed."""

@@ -1,0 +1,210 @@
+"""Writes about invitations: create, revoke, accept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.core.validators import validate_email
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User, normalize_email
+from accounts.roles import Role
+from accounts.services import user_set_role
+from cohorts.models import Cohort
+from domain.errors import InvalidTransition, NotAllowed
+from invitations.errors import (
+    CohortFull,
+    EmailMismatch,
+    InvitationError,
+    InvitationExpired,
+    InvitationRevoked,
+    InvitationUnknown,
+    InvitationUsed,
+)
+from invitations.models import Invitation, InvitationState, InvitationStatus
+from invitations.tokens import hash_token, new_token
+
+
+@dataclass(frozen=True)
+class IssuedInvitation:
+    """A new invitation and its secret link. The link can't be recovered later."""
+
+    invitation: Invitation
+    token: str
+
+    @property
+    def link(self) -> str:
+        return invitation_link(token=self.token)
+
+
+def invitation_link(*, token: str) -> str:
+    return settings.SITE_URL + reverse("invitations:landing", kwargs={"token": token})
+
+
+def _require_inviter(inviter: User | None) -> None:
+    # None means the operator's shell (a management command): full authority.
+    if inviter is not None and not inviter.has_perm("accounts.run_program"):
+        raise NotAllowed("Only program admins may invite artists.")
+
+
+def invitation_validate_email(*, email: str) -> str:
+    """Normalise ``email`` and check that it may be invited. Raises ValidationError."""
+    address = normalize_email(email)
+    try:
+        validate_email(address)
+    except ValidationError:
+        raise ValidationError(
+            {"email": ValidationError(f"{email!r} is not a valid email address.", code="invalid")}
+        ) from None
+    if User.objects.filter(email__iexact=address).exists():
+        raise ValidationError(
+            {"email": ValidationError(f"{address} already has an account.", code="email_taken")}
+        )
+    pending = Invitation.objects.filter(
+        email__iexact=address, status=InvitationStatus.PENDING, expires_at__gt=timezone.now()
+    )
+    if pending.exists():
+        raise ValidationError(
+            {
+                "email": ValidationError(
+                    f"{address} already has a pending invitation; revoke it to send a new one.",
+                    code="already_invited",
+                )
+            }
+        )
+    return address
+
+
+def invitation_create(
+    *,
+    inviter: User | None,
+    email: str,
+    cohort: Cohort,
+    expires_in_days: int | None = None,
+    send_email: bool = True,
+) -> IssuedInvitation:
+    """Invite ``email`` into ``cohort`` and (after commit) email the sign-up link.
+
+    Raises NotAllowed when ``inviter`` is not a program admin and ValidationError (per
+    field) for a bad or already-invited address.
+    """
+    _require_inviter(inviter)
+    days = settings.INVITATION_EXPIRY_DAYS if expires_in_days is None else expires_in_days
+    if not 1 <= days <= 90:
+        raise ValidationError(
+            {"expires_in_days": ValidationError("Choose 1 to 90 days.", code="out_of_range")}
+        )
+    with transaction.atomic():
+        address = invitation_validate_email(email=email)
+        token = new_token()
+        now = timezone.now()
+        invitation = Invitation.objects.create(
+            email=address,
+            cohort=cohort,
+            inviter=inviter,
+            token_hash=hash_token(token),
+            created_at=now,
+            expires_at=now + timedelta(days=days),
+        )
+        issued = IssuedInvitation(invitation=invitation, token=token)
+        if send_email:
+            transaction.on_commit(lambda: _send_invitation_email(issued))
+    return issued
+
+
+def _send_invitation_email(issued: IssuedInvitation) -> None:
+    context = {"invitation": issued.invitation, "link": issued.link}
+    send_mail(
+        subject=f"You're invited to the Vernissage preview ({issued.invitation.cohort.name})",
+        message=render_to_string("invitations/email/invitation.txt", context),
+        from_email=None,
+        recipient_list=[issued.invitation.email],
+    )
+
+
+def invitation_revoke(*, actor: User | None, invitation: Invitation) -> Invitation:
+    """Withdraw a pending invitation. Revoking twice is a no-op; a used one can't be revoked."""
+    _require_inviter(actor)
+    with transaction.atomic():
+        locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if locked.status == InvitationStatus.REVOKED:
+            return locked
+        if locked.status == InvitationStatus.ACCEPTED:
+            raise InvalidTransition("This invitation was already used; it can't be revoked.")
+        locked.status = InvitationStatus.REVOKED
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["status", "revoked_at"])
+    return locked
+
+
+_STATE_ERRORS: dict[InvitationState, type[InvitationError]] = {
+    InvitationState.ACCEPTED: InvitationUsed,
+    InvitationState.REVOKED: InvitationRevoked,
+    InvitationState.EXPIRED: InvitationExpired,
+}
+
+_STATE_MESSAGES: dict[InvitationState, str] = {
+    InvitationState.ACCEPTED: "Each invitation works once, and this one has been used. "
+    "If that was you, sign in instead.",
+    InvitationState.REVOKED: "The program team withdrew this invitation. "
+    "Ask them if you think that's a mistake.",
+    InvitationState.EXPIRED: "Invitations are valid for a limited time. "
+    "Ask the program team for a new one.",
+}
+
+
+def _ensure_usable(invitation: Invitation) -> Invitation:
+    state = invitation.state
+    if state != InvitationState.PENDING:
+        raise _STATE_ERRORS[state](_STATE_MESSAGES[state])
+    return invitation
+
+
+def invitation_for_token(*, token: str, lock: bool = False) -> Invitation:
+    """The usable invitation behind ``token``, or the specific reason it can't be used."""
+    queryset = Invitation.objects.select_related("cohort")
+    if lock:
+        queryset = queryset.select_for_update()
+    invitation = queryset.filter(token_hash=hash_token(token)).first() if token else None
+    if invitation is None:
+        raise InvitationUnknown(
+            "Check that you copied the whole link from your invitation email."
+        )
+    return _ensure_usable(invitation)
+
+
+def invitation_accept(*, token: str, user: User) -> Invitation:
+    """Use the invitation behind ``token`` for ``user``: join the cohort as an artist.
+
+    Runs in one transaction with the invitation and then the cohort row locked, so two
+    people accepting at once can't both take the last seat, and one link can't be used
+    twice. Raises an InvitationError subclass and changes nothing on failure.
+    """
+    with transaction.atomic():
+        invitation = invitation_for_token(token=token, lock=True)
+        if normalize_email(user.email) != invitation.email:
+            raise EmailMismatch(
+                f"This invitation is for {invitation.email}; sign up with that address.",
+                field="email",
+            )
+        cohort = Cohort.objects.select_for_update().get(pk=invitation.cohort_id)
+        if cohort.members.count() >= cohort.capacity:
+            raise CohortFull(
+                f"All {cohort.capacity} seats in {cohort.name} are taken. "
+                "Ask the program team to add seats or move you to another cohort."
+            )
+        user.cohort = cohort
+        user.save(update_fields=["cohort"])
+        user_set_role(user=user, role=Role.ARTIST)
+        invitation.status = InvitationStatus.ACCEPTED
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+    return invitation

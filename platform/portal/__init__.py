@@ -1,0 +1,1 @@
+"""The artist portal's shell: layout, navigation, dashboard."""

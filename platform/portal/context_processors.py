@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+
+from accounts.roles import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    """What the header shows: the signed-in person's role decides the staff links."""
+    user = getattr(request, "user", None)
+    role = user.role if user is not None and user.is_authenticated else None
+    return {
+        "nav_role": role,
+        "nav_is_staff": role in (Role.REVIEWER, Role.PROGRAM_ADMIN),
+        "nav_is_program_admin": role == Role.PROGRAM_ADMIN,
+    }

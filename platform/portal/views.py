@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from agreements.selectors import agreement_status
+from cohorts.selectors import quota_remaining_today
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    return render(
+        request,
+        "portal/dashboard.html",
+        {
+            "cohort": user.cohort,  # type: ignore[union-attr]
+            "agreement": agreement_status(user=user),  # type: ignore[arg-type]
+            "quota_remaining": quota_remaining_today(user=user),  # type: ignore[arg-type]
+        },
+    )
+
+
+def healthz(request: HttpRequest) -> HttpResponse:
+    """Liveness for load balancers: answers without touching the database."""
+    return HttpResponse("ok", content_type="text/plain")

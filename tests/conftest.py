@@ -1,0 +1,78 @@
+"""The fixed cast, so permission tests read like sentences."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import user_create
+from agreements.models import AgreementVersion
+from agreements.services import (
+    agreement_accept,
+    agreement_version_create,
+    agreement_version_publish,
+)
+from cohorts.models import Cohort
+from cohorts.services import cohort_create
+
+PASSWORD = "correct horse battery staple 42"
+
+
+@pytest.fixture
+def cohort(db: None) -> Cohort:
+    return cohort_create(actor=None, name="Wave 1", capacity=5, daily_generation_quota=7)
+
+
+@pytest.fixture
+def nda(db: None) -> AgreementVersion:
+    version = agreement_version_create(
+        actor=None,
+        title="Preview NDA v1",
+        body="## Confidentiality\n\nKeep **unpublished** outputs private.",
+        effective_at=timezone.now() - timedelta(minutes=1),
+    )
+    return agreement_version_publish(actor=None, version=version)
+
+
+def _artist(email: str, cohort: Cohort, nda: AgreementVersion | None, name: str) -> User:
+    user = user_create(email=email, password=PASSWORD, role=Role.ARTIST, cohort=cohort)
+    if nda is not None:
+        agreement_accept(user=user, typed_full_name=name, ip_address="127.0.0.1", user_agent="pytest")
+    return user
+
+
+@pytest.fixture
+def artist(cohort: Cohort, nda: AgreementVersion) -> User:
+    """An artist in ``cohort`` who has accepted the current NDA."""
+    return _artist("alice@example.com", cohort, nda, "Alice Artist")
+
+
+@pytest.fixture
+def other_artist(cohort: Cohort, nda: AgreementVersion) -> User:
+    return _artist("bob@example.com", cohort, nda, "Bob Painter")
+
+
+@pytest.fixture
+def unsigned_artist(cohort: Cohort, nda: AgreementVersion) -> User:
+    """An artist who has not accepted the current NDA."""
+    return _artist("carol@example.com", cohort, None, "")
+
+
+@pytest.fixture
+def reviewer(db: None) -> User:
+    return user_create(email="rey@studio.example", password=PASSWORD, role=Role.REVIEWER)
+
+
+@pytest.fixture
+def program_admin(db: None) -> User:
+    return user_create(email="ada@studio.example", password=PASSWORD, role=Role.PROGRAM_ADMIN)
+
+
+@pytest.fixture
+def outsider(db: None) -> User:
+    """Has an account but no role and no cohort (e.g. removed from the program)."""
+    return User.objects.create_user(email="mallory@example.com", password=PASSWORD)

@@ -76,3 +76,26 @@ def program_admin(db: None) -> User:
 def outsider(db: None) -> User:
     """Has an account but no role and no cohort (e.g. removed from the program)."""
     return User.objects.create_user(email="mallory@example.com", password=PASSWORD)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """The cache is a real Redis shared by the whole run; rate limits must not leak
+    from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture
+def invite(cohort: Cohort):
+    """Issue an invitation into ``cohort`` (or another) and return (invitation, token)."""
+    from invitations.services import invitation_create
+
+    def make(email: str = "newcomer@example.com", into: Cohort | None = None, days: int | None = None):
+        issued = invitation_create(
+            inviter=None, email=email, cohort=into or cohort, expires_in_days=days
+        )
+        return issued.invitation, issued.token
+
+    return make

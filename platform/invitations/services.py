@@ -171,7 +171,7 @@ def invitation_for_token(*, token: str, lock: bool = False) -> Invitation:
     """The usable invitation behind ``token``, or the specific reason it can't be used."""
     queryset = Invitation.objects.select_related("cohort")
     if lock:
-        queryset = queryset.select_for_update()
+        queryset = queryset.select_for_update(of=("self",))
     invitation = queryset.filter(token_hash=hash_token(token)).first() if token else None
     if invitation is None:
         raise InvitationUnknown(

@@ -41,7 +41,9 @@ def nda(db: None) -> AgreementVersion:
 def _artist(email: str, cohort: Cohort, nda: AgreementVersion | None, name: str) -> User:
     user = user_create(email=email, password=PASSWORD, role=Role.ARTIST, cohort=cohort)
     if nda is not None:
-        agreement_accept(user=user, typed_full_name=name, ip_address="127.0.0.1", user_agent="pytest")
+        agreement_accept(
+            user=user, typed_full_name=name, ip_address="127.0.0.1", user_agent="pytest"
+        )
     return user
 
 
@@ -92,7 +94,9 @@ def invite(cohort: Cohort):
     """Issue an invitation into ``cohort`` (or another) and return (invitation, token)."""
     from invitations.services import invitation_create
 
-    def make(email: str = "newcomer@example.com", into: Cohort | None = None, days: int | None = None):
+    def make(
+        email: str = "newcomer@example.com", into: Cohort | None = None, days: int | None = None
+    ):
         issued = invitation_create(
             inviter=None, email=email, cohort=into or cohort, expires_in_days=days
         )

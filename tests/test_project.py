@@ -86,12 +86,18 @@ class TestEnvironmentParsing:
         assert env_bool("X", False, environ={"X": "Yes"}) is True
         assert env_bool("X", True, environ={"X": "off"}) is False
         assert env_int("X", 1, environ={"X": " 42 "}) == 42
-        assert env_list("X", [], environ={"X": "a.example, b.example"}) == ["a.example", "b.example"]
+        assert env_list("X", [], environ={"X": "a.example, b.example"}) == [
+            "a.example",
+            "b.example",
+        ]
 
     @pytest.mark.parametrize(
         ("parse", "message"),
         [
-            (lambda: env_bool("DJANGO_DEBUG", False, environ={"DJANGO_DEBUG": "maybe"}), "DJANGO_DEBUG"),
+            (
+                lambda: env_bool("DJANGO_DEBUG", False, environ={"DJANGO_DEBUG": "maybe"}),
+                "DJANGO_DEBUG",
+            ),
             (lambda: env_int("PORT", 1, environ={"PORT": "eighty"}), "not an integer"),
             (lambda: env_int("PORT", 1, minimum=1, environ={"PORT": "0"}), "below the minimum"),
             (lambda: env_int("N", 1, maximum=9, environ={"N": "10"}), "above the maximum"),
@@ -106,7 +112,11 @@ class TestEnvironmentParsing:
     def test_bad_setting_stops_start_up(self, tmp_path):
         env = {**os.environ, "DJANGO_DEBUG": "sometimes", "VERNISSAGE_DATA_DIR": str(tmp_path)}
         result = subprocess.run(
-            [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+            [sys.executable, "manage.py", "check"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
             check=False,
         )
         assert result.returncode != 0
@@ -114,19 +124,33 @@ class TestEnvironmentParsing:
 
     def test_embedded_default_runs_with_nothing_set(self, tmp_path):
         # No DATABASE_URL, REDIS_URL or secret: SQLite in the data folder, a generated key.
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith(("DATABASE_URL", "REDIS_URL", "DJANGO_", "VERNISSAGE_"))}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DATABASE_URL", "REDIS_URL", "DJANGO_", "VERNISSAGE_"))
+        }
         env["VERNISSAGE_DATA_DIR"] = str(tmp_path)
         result = subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env,
-            capture_output=True, text=True, check=False,
+            [sys.executable, "manage.py", "migrate", "--noinput"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert result.returncode == 0, result.stderr
         assert (tmp_path / "db.sqlite3").exists()
         assert len((tmp_path / "secret_key").read_text()) >= 50
         demo = subprocess.run(
-            [sys.executable, "manage.py", "demo_setup"], cwd=ROOT, env=env,
-            capture_output=True, text=True, check=False,
+            [sys.executable, "manage.py", "demo_setup"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         assert demo.returncode == 0, demo.stderr
-        assert "Invitation for artist@vernissage.test: http://127.0.0.1:8000/invitations/" in demo.stdout
+        assert (
+            "Invitation for artist@vernissage.test: http://127.0.0.1:8000/invitations/"
+            in demo.stdout
+        )

@@ -4,11 +4,11 @@ Everything is read from the environment (see docs/configuration.md); with nothin
 the embedded default runs: SQLite, local media, console email.
 """
 
-from config.settings.base import *  # noqa: F403
-from config.settings.security import *  # noqa: F403
-from config.settings.database import *  # noqa: F403
-from config.settings.cache import *  # noqa: F403
-from config.settings.email import *  # noqa: F403
-from config.settings.auth import *  # noqa: F403
 from config.settings.api import *  # noqa: F403
+from config.settings.auth import *  # noqa: F403
+from config.settings.base import *  # noqa: F403
+from config.settings.cache import *  # noqa: F403
+from config.settings.database import *  # noqa: F403
+from config.settings.email import *  # noqa: F403
 from config.settings.program import *  # noqa: F403
+from config.settings.security import *  # noqa: F403

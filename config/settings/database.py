@@ -14,7 +14,9 @@ try:
         _url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0, minimum=0)
     )
 except ValueError as error:
-    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL we understand: {error}") from None
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL we understand: {error}"
+    ) from None
 if _database.get("ENGINE") not in {
     "django.db.backends.postgresql",
     "django.db.backends.sqlite3",

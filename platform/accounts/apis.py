@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from agreements.selectors import agreement_status
 from cohorts.selectors import quota_remaining_today
+from portal.http import signed_in_user
 
 
 class MeCohortSerializer(serializers.Serializer):
@@ -23,7 +24,8 @@ class MeAgreementSerializer(serializers.Serializer):
     current_version_id = serializers.IntegerField(allow_null=True)
     accepted = serializers.BooleanField()
     accepted_at = serializers.DateTimeField(allow_null=True)
-    required = serializers.BooleanField()
+    # DRF pops declared fields off the class, so this does not shadow Field.required.
+    required = serializers.BooleanField()  # type: ignore[assignment]
 
 
 class MeSerializer(serializers.Serializer):
@@ -41,14 +43,14 @@ class MeApi(APIView):
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
-        user = request.user
-        status = agreement_status(user=user)  # type: ignore[arg-type]
-        cohort = user.cohort  # type: ignore[union-attr]
+        user = signed_in_user(request)
+        status = agreement_status(user=user)
+        cohort = user.cohort
         data = {
             "id": user.pk,
-            "email": user.email,  # type: ignore[union-attr]
-            "full_name": user.full_name,  # type: ignore[union-attr]
-            "role": user.role,  # type: ignore[union-attr]
+            "email": user.email,
+            "full_name": user.full_name,
+            "role": user.role,
             "cohort": cohort,
             "agreement": {
                 "current_version_id": status.current.pk if status.current else None,
@@ -56,6 +58,6 @@ class MeApi(APIView):
                 "accepted_at": status.acceptance.accepted_at if status.acceptance else None,
                 "required": status.required,
             },
-            "quota_remaining_today": quota_remaining_today(user=user),  # type: ignore[arg-type]
+            "quota_remaining_today": quota_remaining_today(user=user),
         }
         return Response(MeSerializer(data).data)

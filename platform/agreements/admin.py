@@ -8,14 +8,15 @@ from django.http import HttpRequest
 
 from agreements.models import AgreementAcceptance, AgreementVersion
 from agreements.services import agreement_version_publish
+from portal.http import signed_in_user
 
 
 class AcceptanceInline(admin.TabularInline):
     model = AgreementAcceptance
     extra = 0
     can_delete = False
-    fields = ["user", "typed_full_name", "accepted_at", "ip_address", "text_sha256"]
-    readonly_fields = fields
+    fields = ("user", "typed_full_name", "accepted_at", "ip_address", "text_sha256")
+    readonly_fields = ("user", "typed_full_name", "accepted_at", "ip_address", "text_sha256")
 
     def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -43,7 +44,7 @@ class AgreementVersionAdmin(admin.ModelAdmin):
     @admin.action(description="Publish selected drafts (freezes the text; everyone must re-accept)")
     def publish_selected(self, request: HttpRequest, queryset: QuerySet[AgreementVersion]) -> None:
         for version in queryset:
-            agreement_version_publish(actor=request.user, version=version)  # type: ignore[arg-type]
+            agreement_version_publish(actor=signed_in_user(request), version=version)
         messages.success(request, f"Published {queryset.count()} version(s).")
 
 

@@ -11,7 +11,7 @@ from agreements.errors import NoAgreementPublished
 from agreements.rendering import render_agreement_html
 from agreements.selectors import agreement_status
 from agreements.services import agreement_accept
-from portal.http import client_ip
+from portal.http import client_ip, signed_in_user
 
 
 class CurrentAgreementSerializer(serializers.Serializer):
@@ -40,7 +40,7 @@ class AgreementCurrentApi(APIView):
     permission_classes = [IsAuthenticated]
 
     def _payload(self, request: Request) -> dict:
-        status = agreement_status(user=request.user)  # type: ignore[arg-type]
+        status = agreement_status(user=signed_in_user(request))
         version = status.current
         if version is None:
             raise NoAgreementPublished("No agreement has been published yet.")
@@ -64,7 +64,7 @@ class AgreementCurrentApi(APIView):
         serializer = AcceptAgreementSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         agreement_accept(
-            user=request.user,  # type: ignore[arg-type]
+            user=signed_in_user(request),
             typed_full_name=serializer.validated_data["full_name"],
             ip_address=client_ip(request),
             user_agent=request.headers.get("user-agent", ""),

@@ -15,7 +15,15 @@ from agreements.selectors import agreement_status
 
 # Pages a gated person must still reach: signing in and out, the agreement itself, and
 # what is not a portal page at all.
-EXEMPT_PREFIXES = ("/accounts/", "/agreement/", "/invitations/", "/static/", "/api/", "/admin/")
+EXEMPT_PREFIXES = (
+    "/accounts/",
+    "/agreement/",
+    "/invitations/",
+    "/static/",
+    "/api/",
+    "/admin/",
+    "/healthz",
+)
 
 
 class AgreementGateMiddleware:
@@ -27,7 +35,7 @@ class AgreementGateMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and agreement_status(user=user).required  # type: ignore[arg-type]
+            and agreement_status(user=user).required
         ):
             target = reverse("agreements:current")
             if request.method == "GET":

@@ -54,7 +54,9 @@ class AgreementAcceptance(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="agreement_acceptances"
     )
-    version = models.ForeignKey(AgreementVersion, on_delete=models.PROTECT, related_name="acceptances")
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.PROTECT, related_name="acceptances"
+    )
     typed_full_name = models.CharField(max_length=200)
     accepted_at = models.DateTimeField()
     ip_address = models.GenericIPAddressField(null=True, blank=True)

@@ -42,7 +42,9 @@ def agreement_version_create(
     """Create a draft. Drafts bind nobody until published."""
     _require_program_admin(actor)
     _check_text(title=title, body=body)
-    return AgreementVersion.objects.create(title=title.strip(), body=body, effective_at=effective_at)
+    return AgreementVersion.objects.create(
+        title=title.strip(), body=body, effective_at=effective_at
+    )
 
 
 def agreement_version_update(
@@ -54,7 +56,9 @@ def agreement_version_update(
     with transaction.atomic():
         locked = AgreementVersion.objects.select_for_update().get(pk=version.pk)
         if locked.is_published:
-            raise AgreementFrozen("This version is published; its text can't change. Draft a new one.")
+            raise AgreementFrozen(
+                "This version is published; its text can't change. Draft a new one."
+            )
         locked.title, locked.body, locked.effective_at = title.strip(), body, effective_at
         locked.save(update_fields=["title", "body", "effective_at"])
     return locked

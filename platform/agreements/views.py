@@ -20,7 +20,7 @@ from agreements.selectors import (
     agreement_versions_published,
 )
 from agreements.services import agreement_accept
-from portal.http import client_ip
+from portal.http import client_ip, signed_in_user
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -34,7 +34,7 @@ def _next_url(request: HttpRequest) -> str:
 
 @login_required
 def agreement_current_page(request: HttpRequest) -> HttpResponse:
-    status = agreement_status(user=request.user)  # type: ignore[arg-type]
+    status = agreement_status(user=signed_in_user(request))
     form = AcceptAgreementForm(
         request.POST or None,
         initial={"text_sha256": status.current.text_sha256 if status.current else ""},
@@ -42,7 +42,7 @@ def agreement_current_page(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and status.current is not None and form.is_valid():
         try:
             agreement_accept(
-                user=request.user,  # type: ignore[arg-type]
+                user=signed_in_user(request),
                 typed_full_name=form.cleaned_data["full_name"],
                 ip_address=client_ip(request),
                 user_agent=request.headers.get("user-agent", ""),
@@ -67,16 +67,14 @@ def agreement_current_page(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def agreement_signed_list(request: HttpRequest) -> HttpResponse:
-    acceptances = agreement_acceptances_of(user=request.user)  # type: ignore[arg-type]
+    acceptances = agreement_acceptances_of(user=signed_in_user(request))
     return render(request, "agreements/signed_list.html", {"acceptances": acceptances})
 
 
 @login_required
 def agreement_signed_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Only your own: another person's acceptance is a 404, not a 403, so ids reveal nothing.
-    acceptance = get_object_or_404(
-        agreement_acceptances_of(user=request.user), pk=pk  # type: ignore[arg-type]
-    )
+    acceptance = get_object_or_404(agreement_acceptances_of(user=signed_in_user(request)), pk=pk)
     return render(request, "agreements/signed_detail.html", {"acceptance": acceptance})
 
 

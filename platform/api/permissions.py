@@ -25,7 +25,7 @@ class AgreementAccepted(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return True  # IsAuthenticated, listed first, answers for anonymous callers
-        if agreement_status(user=user).required:  # type: ignore[arg-type]
+        if agreement_status(user=user).required:
             raise AgreementRequiredError()
         return True
 

@@ -13,7 +13,5 @@ urlpatterns = [
     path("agreements/current/", AgreementCurrentApi.as_view(), name="agreement-current"),
     path("invitations/", InvitationListCreateApi.as_view(), name="invitations"),
     path("invitations/verify/", InvitationVerifyApi.as_view(), name="invitation-verify"),
-    path(
-        "invitations/<int:pk>/revoke/", InvitationRevokeApi.as_view(), name="invitation-revoke"
-    ),
+    path("invitations/<int:pk>/revoke/", InvitationRevokeApi.as_view(), name="invitation-revoke"),
 ]

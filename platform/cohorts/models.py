@@ -50,7 +50,9 @@ class Cohort(models.Model):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(capacity__gte=1), name="cohort_capacity_min_1"),
+            models.CheckConstraint(
+                condition=models.Q(capacity__gte=1), name="cohort_capacity_min_1"
+            ),
             models.CheckConstraint(
                 condition=models.Q(review_sla_hours__gte=1), name="cohort_sla_min_1"
             ),

@@ -37,7 +37,9 @@ def cohort_create(
         name=name.strip(),
         capacity=capacity,
         daily_generation_quota=daily_generation_quota,
-        allowed_durations=allowed_durations if allowed_durations is not None else default_durations(),
+        allowed_durations=allowed_durations
+        if allowed_durations is not None
+        else default_durations(),
         allowed_resolutions=(
             allowed_resolutions if allowed_resolutions is not None else default_resolutions()
         ),
@@ -48,7 +50,9 @@ def cohort_create(
     return cohort
 
 
-def cohort_set_paused(*, actor: User | None, cohort: Cohort, paused: bool, reason: str = "") -> Cohort:
+def cohort_set_paused(
+    *, actor: User | None, cohort: Cohort, paused: bool, reason: str = ""
+) -> Cohort:
     """Pause or resume a whole cohort. Pausing twice is a no-op."""
     _require_program_admin(actor)
     if paused and not reason.strip():

@@ -4,10 +4,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from cohorts.models import Cohort
 from domain.errors import DomainError
 from invitations.models import Invitation
 from invitations.services import (
@@ -15,6 +15,7 @@ from invitations.services import (
     invitation_revoke,
     invitation_validate_email,
 )
+from portal.http import signed_in_user
 
 
 class InvitationCreateForm(forms.ModelForm):
@@ -26,7 +27,10 @@ class InvitationCreateForm(forms.ModelForm):
 
     def clean_email(self) -> str:
         # The service's own check, so the admin shows the same field errors as the API.
-        return invitation_validate_email(email=self.cleaned_data["email"])
+        try:
+            return invitation_validate_email(email=self.cleaned_data["email"])
+        except ValidationError as error:
+            raise ValidationError(error.error_dict["email"]) from None
 
 
 @admin.register(Invitation)
@@ -55,7 +59,7 @@ class InvitationAdmin(admin.ModelAdmin):
             return []
         return ["email", "cohort", *self.readonly_fields]
 
-    def get_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ["email", "cohort", "expires_in_days"]
         return ["email", "cohort", *self.readonly_fields]
@@ -67,33 +71,35 @@ class InvitationAdmin(admin.ModelAdmin):
     def state_label(self, obj: Invitation) -> str:
         return obj.state.label
 
-    def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
+    def save_form(self, request: HttpRequest, form: Any, change: bool) -> Any:
         if change:
-            return  # nothing on an existing invitation is editable
-        cohort: Cohort = form.cleaned_data["cohort"]
+            return super().save_form(request, form, change)
+        # Created through the service (hashed secret, email after commit), not form.save().
         issued = invitation_create(
-            inviter=request.user,  # type: ignore[arg-type]
+            inviter=signed_in_user(request),
             email=form.cleaned_data["email"],
-            cohort=cohort,
+            cohort=form.cleaned_data["cohort"],
             expires_in_days=form.cleaned_data["expires_in_days"],
-        )
-        # Let the admin's "added" message and redirect point at the real row.
-        obj.pk = issued.invitation.pk
-        obj.__dict__.update(
-            {k: v for k, v in issued.invitation.__dict__.items() if not k.startswith("_")}
         )
         messages.success(
             request,
             f"Invitation emailed to {issued.invitation.email}. Sign-up link (shown once): "
             f"{issued.link}",
         )
+        return issued.invitation
+
+    def save_model(self, request: HttpRequest, obj: Invitation, form: Any, change: bool) -> None:
+        pass  # save_form created it; nothing on an existing invitation is editable
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        pass  # no many-to-many fields or inlines
 
     @admin.action(description="Revoke selected pending invitations")
     def revoke_selected(self, request: HttpRequest, queryset: QuerySet[Invitation]) -> None:
         revoked = 0
         for invitation in queryset:
             try:
-                invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+                invitation_revoke(actor=signed_in_user(request), invitation=invitation)
                 revoked += 1
             except DomainError as error:
                 messages.error(request, f"{invitation.email}: {error.message}")

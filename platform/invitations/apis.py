@@ -12,10 +12,11 @@ from api.permissions import IsProgramAdmin
 from cohorts.models import Cohort
 from invitations.models import Invitation
 from invitations.services import invitation_create, invitation_for_token, invitation_revoke
+from portal.http import signed_in_user
 
 
 class InvitationSerializer(serializers.ModelSerializer):
-    cohort = serializers.SlugRelatedField(slug_field="name", read_only=True)
+    cohort = serializers.SlugRelatedField[Cohort](slug_field="name", read_only=True)
     state = serializers.CharField(read_only=True)
     inviter = serializers.EmailField(source="inviter.email", read_only=True, allow_null=True)
 
@@ -26,6 +27,8 @@ class InvitationSerializer(serializers.ModelSerializer):
 
 
 class InvitationCreatedSerializer(InvitationSerializer):
+    """What POST answers (documentation only): the invitation plus its secret link."""
+
     signup_url = serializers.CharField(help_text="The secret sign-up link. Shown only once.")
 
     class Meta(InvitationSerializer.Meta):
@@ -56,14 +59,13 @@ class InvitationListCreateApi(GenericAPIView):
         serializer = InvitationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         issued = invitation_create(
-            inviter=request.user,  # type: ignore[arg-type]
+            inviter=signed_in_user(request),
             email=serializer.validated_data["email"],
             cohort=serializer.validated_data["cohort"],
             expires_in_days=serializer.validated_data.get("expires_in_days"),
         )
-        invitation = issued.invitation
-        invitation.signup_url = issued.link  # type: ignore[attr-defined]
-        return Response(InvitationCreatedSerializer(invitation).data, status=201)
+        body = {**InvitationSerializer(issued.invitation).data, "signup_url": issued.link}
+        return Response(body, status=201)
 
 
 class InvitationRevokeApi(APIView):
@@ -72,7 +74,7 @@ class InvitationRevokeApi(APIView):
     @extend_schema(request=None, responses=InvitationSerializer)
     def post(self, request: Request, pk: int) -> Response:
         invitation = get_object_or_404(Invitation, pk=pk)
-        invitation = invitation_revoke(actor=request.user, invitation=invitation)  # type: ignore[arg-type]
+        invitation = invitation_revoke(actor=signed_in_user(request), invitation=invitation)
         return Response(InvitationSerializer(invitation).data)
 
 

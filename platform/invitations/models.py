@@ -30,7 +30,9 @@ class Invitation(models.Model):
     """
 
     email = models.EmailField()
-    cohort = models.ForeignKey("cohorts.Cohort", on_delete=models.PROTECT, related_name="invitations")
+    cohort = models.ForeignKey(
+        "cohorts.Cohort", on_delete=models.PROTECT, related_name="invitations"
+    )
     inviter = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

@@ -174,9 +174,7 @@ def invitation_for_token(*, token: str, lock: bool = False) -> Invitation:
         queryset = queryset.select_for_update(of=("self",))
     invitation = queryset.filter(token_hash=hash_token(token)).first() if token else None
     if invitation is None:
-        raise InvitationUnknown(
-            "Check that you copied the whole link from your invitation email."
-        )
+        raise InvitationUnknown("Check that you copied the whole link from your invitation email.")
     return _ensure_usable(invitation)
 
 

@@ -27,9 +27,7 @@ def invitation_landing(request: HttpRequest, token: str) -> HttpResponse:
     except InvitationError as error:
         return render_invitation_error(request, error)
     if request.user.is_authenticated:
-        return render(
-            request, "invitations/signed_in.html", {"invitation": invitation}, status=409
-        )
+        return render(request, "invitations/signed_in.html", {"invitation": invitation}, status=409)
     remember_token(request, token)
     # The link reached this inbox, so allauth may treat the address as verified.
     get_adapter(request).stash_verified_email(request, invitation.email)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import ipaddress
 
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
+from rest_framework.request import Request
+
+from accounts.models import User
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -14,3 +18,11 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return None
+
+
+def signed_in_user(request: HttpRequest | Request) -> User:
+    """The signed-in user of a view that only runs for signed-in users."""
+    user = request.user
+    if not isinstance(user, User):
+        raise PermissionDenied("Sign in first.")
+    return user

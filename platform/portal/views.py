@@ -6,18 +6,19 @@ from django.shortcuts import render
 
 from agreements.selectors import agreement_status
 from cohorts.selectors import quota_remaining_today
+from portal.http import signed_in_user
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user = signed_in_user(request)
     return render(
         request,
         "portal/dashboard.html",
         {
-            "cohort": user.cohort,  # type: ignore[union-attr]
-            "agreement": agreement_status(user=user),  # type: ignore[arg-type]
-            "quota_remaining": quota_remaining_today(user=user),  # type: ignore[arg-type]
+            "cohort": user.cohort,
+            "agreement": agreement_status(user=user),
+            "quota_remaining": quota_remaining_today(user=user),
         },
     )
 

@@ -18,11 +18,14 @@ def post(client, path, data):
 
 
 class TestCreate:
-    def test_program_admin_invites_and_gets_the_link_once(self, client, program_admin, cohort, mailoutbox,
-                                                          django_capture_on_commit_callbacks):
+    def test_program_admin_invites_and_gets_the_link_once(
+        self, client, program_admin, cohort, mailoutbox, django_capture_on_commit_callbacks
+    ):
         client.force_login(program_admin)
         with django_capture_on_commit_callbacks(execute=True):
-            response = post(client, "/api/v1/invitations/", {"email": "Dana@Example.com", "cohort": "Wave 1"})
+            response = post(
+                client, "/api/v1/invitations/", {"email": "Dana@Example.com", "cohort": "Wave 1"}
+            )
         assert response.status_code == 201, response.json()
         body = response.json()
         assert body["email"] == "dana@example.com"
@@ -42,11 +45,17 @@ class TestCreate:
             ({"email": "nope", "cohort": "Wave 1"}, "email", "invalid"),
             ({"cohort": "Wave 1"}, "email", "required"),
             ({"email": "a@example.com", "cohort": "No such cohort"}, "cohort", "does_not_exist"),
-            ({"email": "a@example.com", "cohort": "Wave 1", "expires_in_days": 0}, "expires_in_days", "min_value"),
+            (
+                {"email": "a@example.com", "cohort": "Wave 1", "expires_in_days": 0},
+                "expires_in_days",
+                "min_value",
+            ),
             ({"email": "alice@example.com", "cohort": "Wave 1"}, "email", "email_taken"),
         ],
     )
-    def test_bad_input_gets_field_errors_and_creates_nothing(self, client, program_admin, artist, data, field, code):
+    def test_bad_input_gets_field_errors_and_creates_nothing(
+        self, client, program_admin, artist, data, field, code
+    ):
         client.force_login(program_admin)
         response = post(client, "/api/v1/invitations/", data)
         assert response.status_code == 400
@@ -58,7 +67,9 @@ class TestCreate:
     def test_duplicate_pending_invitation_is_a_field_error(self, client, program_admin, invite):
         invite("dup@example.com")
         client.force_login(program_admin)
-        response = post(client, "/api/v1/invitations/", {"email": "dup@example.com", "cohort": "Wave 1"})
+        response = post(
+            client, "/api/v1/invitations/", {"email": "dup@example.com", "cohort": "Wave 1"}
+        )
         assert response.status_code == 400
         assert response.json()["fields"]["email"][0]["code"] == "already_invited"
 
@@ -66,27 +77,37 @@ class TestCreate:
     def test_non_admins_cannot_invite_or_list(self, client, request, cohort, who):
         person = request.getfixturevalue(who)
         client.force_login(person)
-        response = post(client, "/api/v1/invitations/", {"email": "x@example.com", "cohort": "Wave 1"})
+        response = post(
+            client, "/api/v1/invitations/", {"email": "x@example.com", "cohort": "Wave 1"}
+        )
         assert response.status_code == 403
         assert client.get("/api/v1/invitations/").status_code == 403
         assert Invitation.objects.count() == 0
 
     def test_anonymous_cannot_invite(self, client, cohort):
-        response = post(client, "/api/v1/invitations/", {"email": "x@example.com", "cohort": "Wave 1"})
+        response = post(
+            client, "/api/v1/invitations/", {"email": "x@example.com", "cohort": "Wave 1"}
+        )
         assert response.status_code == 403
         assert response.json()["code"] == "not_authenticated"
 
 
 class TestRevoke:
-    def test_admin_revokes_and_revoking_a_used_one_is_a_conflict(self, client, program_admin, invite, artist):
+    def test_admin_revokes_and_revoking_a_used_one_is_a_conflict(
+        self, client, program_admin, invite, artist
+    ):
         invitation, _ = invite()
         client.force_login(program_admin)
         response = client.post(f"/api/v1/invitations/{invitation.pk}/revoke/")
         assert response.status_code == 200
         assert response.json()["state"] == "revoked"
         used = Invitation.objects.create(
-            email="used@example.com", cohort=invitation.cohort, token_hash="0" * 64,
-            expires_at=timezone.now() + timedelta(days=1), status="accepted", accepted_at=timezone.now(),
+            email="used@example.com",
+            cohort=invitation.cohort,
+            token_hash="0" * 64,
+            expires_at=timezone.now() + timedelta(days=1),
+            status="accepted",
+            accepted_at=timezone.now(),
         )
         response = client.post(f"/api/v1/invitations/{used.pk}/revoke/")
         assert response.status_code == 409
@@ -114,7 +135,8 @@ class TestVerify:
         invitation_revoke(actor=None, invitation=revoked)
         expired, expired_token = invite("e@example.com")
         Invitation.objects.filter(pk=expired.pk).update(
-            created_at=timezone.now() - timedelta(days=9), expires_at=timezone.now() - timedelta(days=2)
+            created_at=timezone.now() - timedelta(days=9),
+            expires_at=timezone.now() - timedelta(days=2),
         )
         cases = {
             revoked_token: (410, "invitation_revoked"),
@@ -132,7 +154,9 @@ class TestVerify:
         from invitations.services import invitation_accept
 
         _, token = invite("u@example.com")
-        invitation_accept(token=token, user=User.objects.create_user(email="u@example.com", password="x"))
+        invitation_accept(
+            token=token, user=User.objects.create_user(email="u@example.com", password="x")
+        )
         response = post(client, "/api/v1/invitations/verify/", {"token": token})
         assert (response.status_code, response.json()["code"]) == (410, "invitation_used")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -36,10 +37,8 @@ def test_two_concurrent_acceptances_share_one_seat(monkeypatch):
     real_set_role = services.user_set_role
 
     def set_role_after_the_other_checked(**kwargs):
-        try:
+        with contextlib.suppress(threading.BrokenBarrierError):
             seat_checked.wait(timeout=2)
-        except threading.BrokenBarrierError:
-            pass
         return real_set_role(**kwargs)
 
     monkeypatch.setattr(services, "user_set_role", set_role_after_the_other_checked)

@@ -11,9 +11,13 @@ from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
-from tests.conftest import PASSWORD
 from domain.errors import InvalidTransition, NotAllowed
-from invitations.errors import InvitationExpired, InvitationRevoked, InvitationUnknown, InvitationUsed
+from invitations.errors import (
+    InvitationExpired,
+    InvitationRevoked,
+    InvitationUnknown,
+    InvitationUsed,
+)
 from invitations.models import Invitation, InvitationState, InvitationStatus
 from invitations.services import (
     invitation_accept,
@@ -22,6 +26,7 @@ from invitations.services import (
     invitation_revoke,
 )
 from invitations.tokens import hash_token
+from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -46,14 +51,20 @@ class TestIssuing:
         assert invitation.state == InvitationState.PENDING
         assert invitation.token_hash == hash_token(issued.token)
         assert issued.token not in invitation.token_hash
-        assert timedelta(days=6, hours=23) < invitation.expires_at - invitation.created_at <= timedelta(days=7)
+        assert (
+            timedelta(days=6, hours=23)
+            < invitation.expires_at - invitation.created_at
+            <= timedelta(days=7)
+        )
         assert len(mailoutbox) == 1
         message = mailoutbox[0]
         assert message.to == ["newcomer@example.com"]
         assert issued.link in message.body
         assert re.search(r"/invitations/[\w-]{40,}/", message.body)
 
-    def test_no_email_until_the_transaction_commits(self, cohort, mailoutbox, django_capture_on_commit_callbacks):
+    def test_no_email_until_the_transaction_commits(
+        self, cohort, mailoutbox, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             invitation_create(inviter=None, email="later@example.com", cohort=cohort)
         assert mailoutbox == []
@@ -76,7 +87,9 @@ class TestIssuing:
             invitation_create(inviter=None, email="twice@example.com", cohort=cohort)
         assert error.value.error_dict["email"][0].code == "already_invited"
         invitation_revoke(actor=None, invitation=first)
-        assert invitation_create(inviter=None, email="twice@example.com", cohort=cohort).invitation.pk
+        assert invitation_create(
+            inviter=None, email="twice@example.com", cohort=cohort
+        ).invitation.pk
 
     def test_only_program_admins_may_invite(self, cohort, artist, reviewer, program_admin):
         for person in (artist, reviewer):
@@ -87,7 +100,9 @@ class TestIssuing:
 
 
 class TestSignUp:
-    def test_valid_invitation_leads_to_signup_and_joins_the_cohort_as_artist(self, client, invite, cohort):
+    def test_valid_invitation_leads_to_signup_and_joins_the_cohort_as_artist(
+        self, client, invite, cohort
+    ):
         invitation, token = invite()
         response = sign_up(client, token)
         assert response.status_code == 302
@@ -122,7 +137,10 @@ class TestSignUp:
         page = client.get("/accounts/signup/")
         assert page.status_code == 200
         assert b"Sign-up is by invitation only" in page.content
-        client.post("/accounts/signup/", {"email": "gate@example.com", "password1": PASSWORD, "password2": PASSWORD})
+        client.post(
+            "/accounts/signup/",
+            {"email": "gate@example.com", "password1": PASSWORD, "password2": PASSWORD},
+        )
         assert not User.objects.filter(email="gate@example.com").exists()
 
     def test_used_invitation_gets_a_clear_page(self, client, invite):
@@ -137,7 +155,8 @@ class TestSignUp:
     def test_expired_invitation_gets_a_clear_page(self, client, invite):
         invitation, token = invite()
         Invitation.objects.filter(pk=invitation.pk).update(
-            created_at=timezone.now() - timedelta(days=8), expires_at=timezone.now() - timedelta(days=1)
+            created_at=timezone.now() - timedelta(days=8),
+            expires_at=timezone.now() - timedelta(days=1),
         )
         page = client.get(f"/invitations/{token}/")
         assert page.status_code == 410
@@ -160,7 +179,8 @@ class TestSignUp:
         assert client.get(f"/invitations/{token}/").status_code == 302
         invitation_revoke(actor=None, invitation=invitation)
         response = client.post(
-            "/accounts/signup/", {"email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD}
+            "/accounts/signup/",
+            {"email": "newcomer@example.com", "password1": PASSWORD, "password2": PASSWORD},
         )
         assert response.status_code == 410
         assert b"withdrawn" in response.content
@@ -217,8 +237,10 @@ class TestStateMachine:
 
     def test_expired_is_derived_from_the_clock(self, invite):
         invitation, token = invite(days=1)
-        Invitation.objects.filter(pk=invitation.pk).update(expires_at=timezone.now() - timedelta(seconds=1),
-                                                           created_at=timezone.now() - timedelta(days=1))
+        Invitation.objects.filter(pk=invitation.pk).update(
+            expires_at=timezone.now() - timedelta(seconds=1),
+            created_at=timezone.now() - timedelta(days=1),
+        )
         with pytest.raises(InvitationExpired):
             invitation_for_token(token=token)
 

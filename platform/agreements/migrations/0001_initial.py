@@ -6,7 +6,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -15,43 +14,94 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='AgreementVersion',
+            name="AgreementVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=200)),
-                ('body', models.TextField(help_text='Markdown. Rendered safely; raw HTML is stripped.')),
-                ('effective_at', models.DateTimeField(help_text='From when this version must be accepted.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('published_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('text_sha256', models.CharField(blank=True, editable=False, max_length=64)),
-                ('published_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=200)),
+                (
+                    "body",
+                    models.TextField(help_text="Markdown. Rendered safely; raw HTML is stripped."),
+                ),
+                (
+                    "effective_at",
+                    models.DateTimeField(help_text="From when this version must be accepted."),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("published_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("text_sha256", models.CharField(blank=True, editable=False, max_length=64)),
+                (
+                    "published_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-effective_at', '-published_at'],
+                "ordering": ["-effective_at", "-published_at"],
             },
         ),
         migrations.CreateModel(
-            name='AgreementAcceptance',
+            name="AgreementAcceptance",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('typed_full_name', models.CharField(max_length=200)),
-                ('accepted_at', models.DateTimeField()),
-                ('ip_address', models.GenericIPAddressField(blank=True, null=True)),
-                ('user_agent', models.CharField(blank=True, max_length=500)),
-                ('text_sha256', models.CharField(max_length=64)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='agreement_acceptances', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='acceptances', to='agreements.agreementversion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("typed_full_name", models.CharField(max_length=200)),
+                ("accepted_at", models.DateTimeField()),
+                ("ip_address", models.GenericIPAddressField(blank=True, null=True)),
+                ("user_agent", models.CharField(blank=True, max_length=500)),
+                ("text_sha256", models.CharField(max_length=64)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="agreement_acceptances",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="acceptances",
+                        to="agreements.agreementversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-accepted_at'],
+                "ordering": ["-accepted_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='agreementversion',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('published_at__isnull', True), ('text_sha256', '')), models.Q(('published_at__isnull', False), ('text_sha256__regex', '^[0-9a-f]{64}$')), _connector='OR'), name='agreement_published_has_hash'),
+            model_name="agreementversion",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("published_at__isnull", True), ("text_sha256", "")),
+                    models.Q(
+                        ("published_at__isnull", False), ("text_sha256__regex", "^[0-9a-f]{64}$")
+                    ),
+                    _connector="OR",
+                ),
+                name="agreement_published_has_hash",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agreementacceptance',
-            constraint=models.UniqueConstraint(fields=('user', 'version'), name='acceptance_once_per_version'),
+            model_name="agreementacceptance",
+            constraint=models.UniqueConstraint(
+                fields=("user", "version"), name="acceptance_once_per_version"
+            ),
         ),
     ]

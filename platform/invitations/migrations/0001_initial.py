@@ -7,34 +7,103 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('cohorts', '0001_initial'),
+        ("cohorts", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('email', models.EmailField(max_length=254)),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True)),
-                ('status', models.CharField(choices=[('pending', 'Pending'), ('accepted', 'Accepted'), ('revoked', 'Revoked')], default='pending', max_length=16)),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('expires_at', models.DateTimeField()),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('accepted_by', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitation', to=settings.AUTH_USER_MODEL)),
-                ('cohort', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='invitations', to='cohorts.cohort')),
-                ('inviter', models.ForeignKey(blank=True, help_text='Empty when invited from the command line.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='invitations_sent', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("email", models.EmailField(max_length=254)),
+                ("token_hash", models.CharField(editable=False, max_length=64, unique=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending"),
+                            ("accepted", "Accepted"),
+                            ("revoked", "Revoked"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                    ),
+                ),
+                ("created_at", models.DateTimeField(default=django.utils.timezone.now)),
+                ("expires_at", models.DateTimeField()),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accepted_by",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="invitation",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cohort",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="invitations",
+                        to="cohorts.cohort",
+                    ),
+                ),
+                (
+                    "inviter",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty when invited from the command line.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="invitations_sent",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['email', 'status'], name='invitations_email_fc8d45_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('expires_at__gt', models.F('created_at'))), name='invitation_expires_after_creation'), models.CheckConstraint(condition=models.Q(models.Q(('accepted_at__isnull', True), ('revoked_at__isnull', True), ('status', 'pending')), models.Q(('accepted_at__isnull', False), ('revoked_at__isnull', True), ('status', 'accepted')), models.Q(('accepted_at__isnull', True), ('revoked_at__isnull', False), ('status', 'revoked')), _connector='OR'), name='invitation_status_matches_timestamps')],
+                "ordering": ["-created_at"],
+                "indexes": [
+                    models.Index(fields=["email", "status"], name="invitations_email_fc8d45_idx")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("expires_at__gt", models.F("created_at"))),
+                        name="invitation_expires_after_creation",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                ("accepted_at__isnull", True),
+                                ("revoked_at__isnull", True),
+                                ("status", "pending"),
+                            ),
+                            models.Q(
+                                ("accepted_at__isnull", False),
+                                ("revoked_at__isnull", True),
+                                ("status", "accepted"),
+                            ),
+                            models.Q(
+                                ("accepted_at__isnull", True),
+                                ("revoked_at__isnull", False),
+                                ("status", "revoked"),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="invitation_status_matches_timestamps",
+                    ),
+                ],
             },
         ),
     ]

@@ -66,7 +66,9 @@ class Command(BaseCommand):
                     )
                 )
         for item in issued:
-            self.stdout.write(f"{item.invitation.email}\t{item.invitation.cohort.name}\t{item.link}")
+            self.stdout.write(
+                f"{item.invitation.email}\t{item.invitation.cohort.name}\t{item.link}"
+            )
         self.stdout.write(self.style.SUCCESS(f"Invited {len(issued)} artist(s)."))
 
     def _rows(self, options: dict[str, Any]) -> list[tuple[int, str, str]]:

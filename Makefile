@@ -5,26 +5,30 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: demo test system-packages lint format
+.PHONY: demo test system-packages system-packages-demo lint format
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip setuptools wheel
 
+# torch is pinned to the CPU wheel that lies on these machines' disk; any other pin
+# downloads a multi-GB CUDA build. GPU machines install their own torch (see README).
+TORCH ?= torch==2.13.0
+
 # Reinstall when pyproject.toml changes.
-$(VENV)/.installed-web: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e .
+$(VENV)/.installed-demo: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[gpu]" "$(TORCH)"
 	touch $@
 
 $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[gpu,dev]" "$(TORCH)"
 	touch $@
 
-## demo: install, migrate, create the demo program, serve http://$(HOST):$(PORT)
-demo: $(VENV)/.installed-web
+## demo: install, migrate, create the demo program, serve http://$(HOST):$(PORT) with a worker
+demo: system-packages-demo $(VENV)/.installed-demo
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
 ## test: install what the tests need (system packages too, as root) and run the suite
 test: system-packages $(VENV)/.installed-test
@@ -32,6 +36,10 @@ test: system-packages $(VENV)/.installed-test
 
 system-packages:
 	@bash deploy/system-packages.sh
+
+# The demo needs only ffmpeg from the system.
+system-packages-demo:
+	@bash deploy/system-packages.sh --demo
 
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy .

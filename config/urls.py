@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("portal.urls")),
     path("agreement/", include("agreements.urls")),
     path("invitations/", include("invitations.urls")),
+    path("generations/", include("jobs.urls")),
     path("staff/agreements/", include(staff_agreement_urls)),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

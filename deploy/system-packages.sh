@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Installs the system programs the test suite starts or drives, when they are missing:
-# PostgreSQL, Redis, ffmpeg, Chromium (+ driver). Uses apt-get when running as root;
+# PostgreSQL, Redis, ffmpeg, Chromium (+ driver); with --demo only ffmpeg. Uses apt-get when running as root;
 # otherwise says exactly what to install.
 set -euo pipefail
 
+# --demo: only what `make demo` needs (ffmpeg encodes the videos).
 missing=()
-have_postgres() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; }
-have_postgres || missing+=(postgresql)
-command -v redis-server >/dev/null || missing+=(redis-server)
 command -v ffmpeg >/dev/null || missing+=(ffmpeg)
-command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+if [[ ${1:-} != --demo ]]; then
+  have_postgres() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; }
+  have_postgres || missing+=(postgresql)
+  command -v redis-server >/dev/null || missing+=(redis-server)
+  command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+fi
 
 if ((${#missing[@]} == 0)); then
   exit 0

@@ -103,3 +103,17 @@ def invite(cohort: Cohort):
         return issued.invitation, issued.token
 
     return make
+
+
+@pytest.fixture(scope="session")
+def tiny_model() -> str:
+    """The tiny Wan pipeline, built once per run with the project's own command."""
+    import os
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    path = os.environ["VERNISSAGE_TINY_MODEL_PATH"]
+    if not (Path(path) / "model_index.json").exists():
+        call_command("build_tiny_model", path)
+    return path

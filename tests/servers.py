@@ -134,9 +134,16 @@ def _start_all() -> None:
     atexit.register(_stop_all)
     os.environ["DATABASE_URL"] = postgres.start()
     os.environ["REDIS_URL"] = redis.start()
+    # Jobs travel through the same real Redis (another database index) to real workers.
+    os.environ["CELERY_BROKER_URL"] = os.environ["REDIS_URL"].rsplit("/", 1)[0] + "/1"
+    # Short leases so fault tests recover in seconds; workers get the same environment.
+    os.environ["VERNISSAGE_LEASE_SECONDS"] = "3"
+    os.environ["HF_HUB_OFFLINE"] = "1"
     # Keep test runs away from the developer's embedded data folder.
     _folders.append(tempfile.mkdtemp(prefix="vernissage-data-"))
     os.environ["VERNISSAGE_DATA_DIR"] = _folders[-1]
+    # Built on first use by the tiny_model fixture (tests/conftest.py).
+    os.environ["VERNISSAGE_TINY_MODEL_PATH"] = os.path.join(_folders[-1], "models", "tiny-wan")
     os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production")
     # Playwright's sync API runs an event loop in the test thread; Django must allow ORM
     # calls from it (only in tests).

@@ -10,5 +10,7 @@ from config.settings.base import *  # noqa: F403
 from config.settings.cache import *  # noqa: F403
 from config.settings.database import *  # noqa: F403
 from config.settings.email import *  # noqa: F403
+from config.settings.generation import *  # noqa: F403
 from config.settings.program import *  # noqa: F403
+from config.settings.queue import *  # noqa: F403
 from config.settings.security import *  # noqa: F403

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "agreements",
     "portal",
     "api",
+    "jobs",
 ]
 
 MIDDLEWARE = [
@@ -78,6 +79,7 @@ MEDIA_ROOT = Path(env_str("VERNISSAGE_MEDIA_ROOT", str(DATA_DIR / "media"))).res
 MEDIA_URL = "/media/"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "jobs.storage.PrivateFileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 # Serve static files straight from the finders, so no collectstatic step is needed.

@@ -7,7 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from agreements.selectors import agreement_status
-from cohorts.selectors import quota_remaining_today
+from jobs.selectors import quota_remaining_today
 from portal.http import signed_in_user
 
 

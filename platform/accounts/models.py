@@ -58,6 +58,9 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=False, help_text="Reviewers and program admins: may use staff pages."
     )
     is_active = models.BooleanField(default=True)
+    # Contains one account (e.g. a leaked credential) without touching anyone else.
+    is_paused = models.BooleanField(default=False, help_text="Paused accounts can't generate.")
+    paused_reason = models.CharField(max_length=300, blank=True)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()

@@ -48,7 +48,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         body: dict[str, Any] = {"code": exc.code, "detail": exc.message}
         if exc.field:
             body["fields"] = {exc.field: [{"code": exc.code, "message": exc.message}]}
-        return Response(body, status=exc.http_status)
+        body.update(exc.extra())
+        return Response(body, status=exc.http_status, headers=exc.headers())
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_from_django(exc))
     response = drf_exception_handler(exc, context)

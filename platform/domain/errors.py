@@ -20,6 +20,13 @@ class DomainError(Exception):
             self.code = code
         self.field = field
 
+    def extra(self) -> dict[str, object]:
+        """Further public fields for the API's error body."""
+        return {}
+
+    def headers(self) -> dict[str, str]:
+        return {}
+
 
 class NotAllowed(DomainError):
     """The acting user's role does not permit this action."""

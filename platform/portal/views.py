@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from agreements.selectors import agreement_status
-from cohorts.selectors import quota_remaining_today
+from jobs.selectors import quota_remaining_today
 from portal.http import signed_in_user
 
 

@@ -1,0 +1,91 @@
+"""Generation: models, the prompt policy, job leases and retries."""
+
+from __future__ import annotations
+
+import json
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_int, env_list, env_str
+from config.settings.base import DATA_DIR
+
+# Models the platform offers. The tiny model is built locally (manage.py build_tiny_model);
+# Wan 2.1 loads from a local folder or, with VERNISSAGE_WAN_LOCAL_ONLY=false, from the hub.
+GENERATION_MODELS: dict[str, dict[str, object]] = {
+    "tiny-wan": {
+        "source": env_str("VERNISSAGE_TINY_MODEL_PATH", str(DATA_DIR / "models" / "tiny-wan")),
+        "profile": "tiny",
+        "dtype": "float32",
+        "device": "cpu",
+        "steps": env_int("VERNISSAGE_TINY_MODEL_STEPS", 4, minimum=1, maximum=100),
+        "guidance": 5.0,
+    },
+    "wan2.1-t2v-1.3b": {
+        "source": env_str("VERNISSAGE_WAN_SOURCE", "Wan-AI/Wan2.1-T2V-1.3B-Diffusers"),
+        "profile": "wan",
+        "dtype": "bfloat16",
+        "device": "auto",
+        "steps": env_int("VERNISSAGE_WAN_STEPS", 30, minimum=1, maximum=200),
+        "guidance": 5.0,
+        "local_files_only": env_str("VERNISSAGE_WAN_LOCAL_ONLY", "true") != "false",
+    },
+}
+# Which of them artists may pick, and the one used when they don't.
+GENERATION_ENABLED_MODELS = env_list("VERNISSAGE_MODELS", ["tiny-wan"])
+GENERATION_DEFAULT_MODEL = env_str("VERNISSAGE_DEFAULT_MODEL", GENERATION_ENABLED_MODELS[0])
+for _name in [*GENERATION_ENABLED_MODELS, GENERATION_DEFAULT_MODEL]:
+    if _name not in GENERATION_MODELS:
+        raise ImproperlyConfigured(
+            f"VERNISSAGE_MODELS / VERNISSAGE_DEFAULT_MODEL name {_name!r}, which is not one of "
+            f"{sorted(GENERATION_MODELS)}."
+        )
+if GENERATION_DEFAULT_MODEL not in GENERATION_ENABLED_MODELS:
+    raise ImproperlyConfigured("VERNISSAGE_DEFAULT_MODEL must be one of VERNISSAGE_MODELS.")
+
+# The broker queue GPU workers consume (celery -A config worker -Q <this>).
+GENERATION_QUEUE = env_str("VERNISSAGE_GPU_QUEUE", "gpu")
+
+# A running job holds a lease in PostgreSQL, renewed by the worker's heartbeat; the reaper
+# re-queues jobs whose lease ran out (worker killed, machine lost).
+GENERATION_LEASE_SECONDS = env_int("VERNISSAGE_LEASE_SECONDS", 60, minimum=2, maximum=3600)
+GENERATION_MAX_ATTEMPTS = env_int("VERNISSAGE_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
+GENERATION_REAPER_INTERVAL_SECONDS = env_int(
+    "VERNISSAGE_REAPER_INTERVAL_SECONDS", 15, minimum=1, maximum=3600
+)
+# A queued job whose message may have been lost (broker down at submit) is published again
+# after this long; a message delivered twice still runs the job once.
+GENERATION_REPUBLISH_AFTER_SECONDS = env_int(
+    "VERNISSAGE_REPUBLISH_AFTER_SECONDS", 600, minimum=5, maximum=86400
+)
+# Progress is written at most this often while a job runs.
+GENERATION_PROGRESS_WRITE_SECONDS = 0.25
+
+# The prompt policy: rules (a JSON file of {"code", "pattern", "message"}) plus an optional
+# classifier ("dotted.path.to.function" taking the prompt, returning None or (code, message)).
+_policy_file = env_str("VERNISSAGE_PROMPT_POLICY_FILE", "")
+PROMPT_POLICY_RULES: list[dict[str, str]] = [
+    {
+        "code": "sexual_minors",
+        "pattern": r"\b(child|minor|underage|kid)s?\b.*\b(nude|naked|sexual)\b",
+        "message": "Sexual content involving minors is never allowed.",
+    },
+    {
+        "code": "real_person_likeness",
+        "pattern": r"\b(deepfake|face ?swap)\b",
+        "message": "Depicting real people without consent (deepfakes) is not allowed.",
+    },
+    {
+        "code": "graphic_violence",
+        "pattern": r"\b(gore|dismember\w*|beheading)\b",
+        "message": "Graphic violence is outside this preview's content policy.",
+    },
+]
+if _policy_file:
+    try:
+        with open(_policy_file, encoding="utf-8") as _handle:
+            PROMPT_POLICY_RULES = json.load(_handle)
+    except (OSError, ValueError) as _error:
+        raise ImproperlyConfigured(
+            f"VERNISSAGE_PROMPT_POLICY_FILE={_policy_file!r} can't be read: {_error}"
+        ) from None
+PROMPT_POLICY_CLASSIFIER = env_str("VERNISSAGE_PROMPT_CLASSIFIER", "")

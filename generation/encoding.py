@@ -1,0 +1,98 @@
+"""Frames to files: H.264 MP4 through ffmpeg, a poster image, probing and hashing."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import ffmpeg
+import numpy as np
+from PIL import Image
+
+
+class EncodingError(RuntimeError):
+    """ffmpeg could not write or read the video; the message carries its stderr tail."""
+
+
+def to_uint8(frames: np.ndarray) -> np.ndarray:
+    """Float frames in [0, 1], shaped (frames, height, width, 3) → contiguous uint8."""
+    if frames.ndim == 5:  # (batch, frames, h, w, c) from a pipeline
+        frames = frames[0]
+    if frames.ndim != 4 or frames.shape[-1] != 3:
+        raise ValueError(f"expected (frames, height, width, 3), got {frames.shape}")
+    scaled = np.clip(frames, 0.0, 1.0) * 255.0
+    return np.ascontiguousarray(np.rint(scaled).astype(np.uint8))
+
+
+def encode_mp4(frames: np.ndarray, *, fps: int, path: Path, crf: int = 20) -> None:
+    """Pipe uint8 RGB frames into ffmpeg: H.264, yuv420p, moov atom first (streams at once)."""
+    count, height, width, _ = frames.shape
+    process = (
+        ffmpeg.input("pipe:", format="rawvideo", pix_fmt="rgb24", s=f"{width}x{height}", r=fps)
+        .output(
+            str(path),
+            vcodec="libx264",
+            pix_fmt="yuv420p",
+            crf=crf,
+            preset="veryfast",
+            movflags="+faststart",
+            r=fps,
+        )
+        .global_args("-loglevel", "error", "-nostdin")
+        .overwrite_output()
+        .run_async(pipe_stdin=True, pipe_stderr=True, quiet=True)
+    )
+    try:
+        _, stderr = process.communicate(input=frames.tobytes())
+    except OSError as error:  # ffmpeg died early (disk full, bad args)
+        process.kill()
+        raise EncodingError(f"ffmpeg stopped: {error}") from error
+    if process.returncode != 0:
+        tail = (stderr or b"").decode(errors="replace")[-500:]
+        raise EncodingError(f"ffmpeg exited with {process.returncode}: {tail}")
+    if count == 0 or not path.exists() or path.stat().st_size == 0:
+        raise EncodingError("ffmpeg wrote no video")
+
+
+def write_poster(frames: np.ndarray, *, path: Path) -> None:
+    """The middle frame as a JPEG."""
+    Image.fromarray(frames[len(frames) // 2]).save(path, format="JPEG", quality=88)
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    codec: str
+    pix_fmt: str
+    width: int
+    height: int
+    frame_count: int
+    fps: float
+    duration_seconds: float
+
+
+def probe(path: Path) -> VideoInfo:
+    """What ffprobe says the file really is."""
+    try:
+        info = ffmpeg.probe(str(path), count_frames=None, select_streams="v:0")
+    except ffmpeg.Error as error:
+        raise EncodingError((error.stderr or b"").decode(errors="replace")[-500:]) from error
+    stream = info["streams"][0]
+    numerator, denominator = (int(x) for x in stream["avg_frame_rate"].split("/"))
+    return VideoInfo(
+        codec=stream["codec_name"],
+        pix_fmt=stream.get("pix_fmt", ""),
+        width=int(stream["width"]),
+        height=int(stream["height"]),
+        frame_count=int(stream.get("nb_read_frames") or stream.get("nb_frames") or 0),
+        fps=numerator / denominator if denominator else 0.0,
+        duration_seconds=float(info["format"].get("duration") or 0.0),
+    )
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -1,0 +1,95 @@
+"""Pipelines, loaded once per worker process and reused across jobs."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from generation.geometry import PROFILES, ModelProfile
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """How to load and run one model. ``source`` is a local folder or a hub id (e.g.
+    ``Wan-AI/Wan2.1-T2V-1.3B-Diffusers``); both go through ``from_pretrained``."""
+
+    name: str
+    source: str
+    profile: str = "wan"
+    dtype: str = "bfloat16"
+    device: str = "auto"  # auto: cuda when available, else cpu
+    steps: int = 30
+    guidance: float = 5.0
+    local_files_only: bool = True
+
+    @property
+    def geometry_profile(self) -> ModelProfile:
+        return PROFILES[self.profile]
+
+    @classmethod
+    def from_dict(cls, name: str, values: dict[str, Any]) -> ModelSpec:
+        unknown = set(values) - (set(cls.__dataclass_fields__) - {"name"})
+        if unknown:
+            raise ValueError(f"model {name!r}: unknown keys {sorted(unknown)}")
+        spec = cls(name=name, **values)
+        if spec.profile not in PROFILES:
+            raise ValueError(f"model {name!r}: profile must be one of {sorted(PROFILES)}")
+        return spec
+
+
+@dataclass
+class LoadedPipeline:
+    spec: ModelSpec
+    pipeline: Any
+    device: str
+    loaded_at: float = field(default_factory=time.time)
+    load_seconds: float = 0.0
+
+
+class PipelineRegistry:
+    """Loads each model the first time a job needs it, then keeps it."""
+
+    def __init__(self, specs: dict[str, ModelSpec]) -> None:
+        self._specs = specs
+        self._loaded: dict[str, LoadedPipeline] = {}
+        self._lock = threading.Lock()
+        self.load_count = 0
+
+    def spec(self, name: str) -> ModelSpec:
+        try:
+            return self._specs[name]
+        except KeyError:
+            raise KeyError(f"unknown model {name!r}") from None
+
+    def get(self, name: str) -> LoadedPipeline:
+        with self._lock:
+            if name not in self._loaded:
+                self._loaded[name] = self._load(self.spec(name))
+                self.load_count += 1
+            return self._loaded[name]
+
+    @staticmethod
+    def _load(spec: ModelSpec) -> LoadedPipeline:
+        import torch
+        from diffusers import DiffusionPipeline
+
+        device = spec.device
+        if device == "auto":
+            device = "cuda" if torch.cuda.is_available() else "cpu"
+        dtype = getattr(torch, spec.dtype)
+        if device == "cpu" and dtype == torch.bfloat16:
+            dtype = torch.float32  # bfloat16 on CPU is slow and poorly supported
+        started = time.perf_counter()
+        pipeline = DiffusionPipeline.from_pretrained(
+            spec.source, dtype=dtype, local_files_only=spec.local_files_only
+        )
+        pipeline.to(device)
+        pipeline.set_progress_bar_config(disable=True)
+        seconds = time.perf_counter() - started
+        log.info("loaded model %s from %s on %s in %.2fs", spec.name, spec.source, device, seconds)
+        return LoadedPipeline(spec=spec, pipeline=pipeline, device=device, load_seconds=seconds)

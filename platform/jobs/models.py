@@ -1,0 +1,158 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from jobs.storage import private_storage
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    SUCCEEDED = "succeeded", "Succeeded"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+TERMINAL = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
+
+
+class AspectRatio(models.TextChoices):
+    LANDSCAPE = "16:9", "16:9 (landscape)"
+    PORTRAIT = "9:16", "9:16 (portrait)"
+    SQUARE = "1:1", "1:1 (square)"
+
+
+class Job(models.Model):
+    """One generation request and its life: queued → running → succeeded | failed | canceled.
+
+    Transitions happen only in jobs.services (and the worker side in jobs.worker), each a
+    conditional UPDATE on the expected status. ``attempt`` counts claims and fences a
+    stale worker: its writes name the attempt it claimed, so they miss once the job was
+    re-queued. ``lease_expires_at`` is renewed by the running worker's heartbeat.
+    """
+
+    artist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="jobs"
+    )
+    cohort = models.ForeignKey("cohorts.Cohort", on_delete=models.PROTECT, related_name="jobs")
+    remix_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    # What the artist asked for.
+    prompt = models.TextField()
+    negative_prompt = models.TextField(blank=True)
+    duration_seconds = models.PositiveSmallIntegerField()
+    resolution = models.CharField(max_length=8)
+    aspect_ratio = models.CharField(max_length=5, choices=AspectRatio.choices)
+    seed = models.BigIntegerField()
+    model = models.CharField(max_length=64)
+
+    # What the pipeline is asked to do (derived once, at submit).
+    num_frames = models.PositiveIntegerField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    fps = models.PositiveSmallIntegerField()
+    steps = models.PositiveSmallIntegerField()
+    guidance = models.FloatField()
+
+    status = models.CharField(max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    progress = models.FloatField(default=0.0)
+    attempt = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True)
+    pipeline_loaded_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the worker that ran this loaded its pipeline."
+    )
+    cancel_requested_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    published_to_queue_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    # For the artist, in plain words; tracebacks go to the logs only.
+    error_code = models.CharField(max_length=40, blank=True)
+    error_message = models.CharField(max_length=500, blank=True)
+    quota_refunded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["artist", "-created_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=JobStatus.values), name="job_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(progress__gte=0.0, progress__lte=1.0), name="job_progress_0_1"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="running")
+                | Q(lease_expires_at__isnull=False, started_at__isnull=False, attempt__gte=1),
+                name="job_running_has_lease",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["queued", "running"]) | Q(finished_at__isnull=False),
+                name="job_terminal_has_finish_time",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="succeeded") | Q(progress=1.0), name="job_succeeded_is_complete"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error_code=""), name="job_failed_has_reason"
+            ),
+            models.CheckConstraint(
+                condition=Q(attempt__lte=models.F("max_attempts")), name="job_attempts_capped"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Job {self.pk} ({self.status})"
+
+    @property
+    def is_terminal(self) -> bool:
+        return self.status in TERMINAL
+
+
+class Output(models.Model):
+    """The video a job produced: exactly one per succeeded job, never more."""
+
+    job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="output")
+    video = models.FileField(storage=private_storage, upload_to="outputs/%Y/%m/%d/")
+    poster = models.FileField(storage=private_storage, upload_to="outputs/%Y/%m/%d/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    fps = models.FloatField()
+    frame_count = models.PositiveIntegerField()
+    duration_seconds = models.FloatField()
+    codec = models.CharField(max_length=20)
+    size_bytes = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"Output of job {self.job_id}"
+
+
+class PromptRefusal(models.Model):
+    """A prompt the policy refused: kept, with its reason, for the artist and for review."""
+
+    artist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="prompt_refusals"
+    )
+    prompt = models.TextField()
+    reason_code = models.CharField(max_length=40)
+    message = models.CharField(max_length=300)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.reason_code}: {self.prompt[:40]}"

@@ -1,0 +1,301 @@
+"""Writes about jobs from the web side: submit, cancel, reap."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import User
+from agreements.errors import AgreementRequired
+from agreements.selectors import agreement_status
+from domain.errors import InvalidTransition, NotAllowed
+from generation.geometry import ASPECT_RATIOS, geometry_for
+from jobs.errors import GenerationPaused, PromptRefused, QuotaExceeded
+from jobs.models import Job, JobStatus, PromptRefusal
+from jobs.pipelines import model_spec
+from jobs.policy import normalise_prompt, prompt_policy_check
+from jobs.queue import job_publish, job_publish_on_commit
+from jobs.selectors import quota_used_today, utc_day_bounds
+
+log = logging.getLogger(__name__)
+
+MAX_SEED = 2**32 - 1
+
+
+@dataclass(frozen=True)
+class JobRequest:
+    """Checked, normalised parameters of a submission."""
+
+    prompt: str
+    negative_prompt: str
+    duration_seconds: int
+    resolution: str
+    aspect_ratio: str
+    seed: int
+    model: str
+
+
+def job_request_validate(
+    *,
+    artist: User,
+    prompt: str,
+    negative_prompt: str = "",
+    duration_seconds: int,
+    resolution: str,
+    aspect_ratio: str,
+    seed: int | None = None,
+    model: str | None = None,
+) -> JobRequest:
+    """Check every field against the artist's cohort and the enabled models. Raises one
+    ValidationError carrying an error for each bad field."""
+    errors: dict[str, ValidationError] = {}
+    cohort = artist.cohort
+
+    def attempt(field: str, check: Callable[[], str]) -> str | None:
+        try:
+            return check()
+        except ValidationError as error:
+            errors[field] = error.error_dict[field][0] if hasattr(error, "error_dict") else error
+            return None
+
+    clean_prompt = attempt("prompt", lambda: normalise_prompt(prompt))
+    clean_negative = attempt(
+        "negative_prompt",
+        lambda: normalise_prompt(negative_prompt or "", field="negative_prompt", required=False),
+    )
+    allowed_durations = cohort.allowed_durations if cohort else []
+    if duration_seconds not in allowed_durations:
+        errors["duration_seconds"] = ValidationError(
+            f"Choose one of {', '.join(str(d) for d in allowed_durations)} seconds.",
+            code="not_allowed",
+        )
+    allowed_resolutions = cohort.allowed_resolutions if cohort else []
+    if resolution not in allowed_resolutions:
+        errors["resolution"] = ValidationError(
+            f"Choose one of {', '.join(allowed_resolutions)}.", code="not_allowed"
+        )
+    if aspect_ratio not in ASPECT_RATIOS:
+        errors["aspect_ratio"] = ValidationError(
+            f"Choose one of {', '.join(ASPECT_RATIOS)}.", code="invalid_choice"
+        )
+    if seed is None:
+        seed = secrets.randbelow(MAX_SEED + 1)
+    elif isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        errors["seed"] = ValidationError(
+            f"Use a whole number from 0 to {MAX_SEED}.", code="out_of_range"
+        )
+    model_name = model or settings.GENERATION_DEFAULT_MODEL
+    try:
+        model_spec(model_name)
+    except KeyError:
+        available = ", ".join(settings.GENERATION_ENABLED_MODELS)
+        errors["model"] = ValidationError(
+            f"Unknown model {model_name!r}; available: {available}.", code="unknown_model"
+        )
+    if errors or clean_prompt is None:
+        raise ValidationError(errors)
+    return JobRequest(
+        prompt=clean_prompt,
+        negative_prompt=clean_negative or "",
+        duration_seconds=duration_seconds,
+        resolution=resolution,
+        aspect_ratio=aspect_ratio,
+        seed=seed,
+        model=model_name,
+    )
+
+
+def _check_may_generate(artist: User) -> None:
+    if not artist.has_perm("accounts.create_generations"):
+        raise NotAllowed("Only artists in a cohort may generate videos.")
+    if agreement_status(user=artist).required:
+        raise AgreementRequired("Accept the current agreement before generating.")
+    if artist.is_paused:
+        raise GenerationPaused(
+            "Generation is paused for your account"
+            + (f": {artist.paused_reason}" if artist.paused_reason else ".")
+        )
+    cohort = artist.cohort
+    if cohort is None:
+        raise NotAllowed("Your account is not in a cohort.")
+    if cohort.is_paused:
+        raise GenerationPaused(
+            f"Generation is paused for {cohort.name}"
+            + (f": {cohort.paused_reason}" if cohort.paused_reason else ".")
+        )
+
+
+def job_submit(
+    *,
+    artist: User,
+    prompt: str,
+    negative_prompt: str = "",
+    duration_seconds: int,
+    resolution: str,
+    aspect_ratio: str,
+    seed: int | None = None,
+    model: str | None = None,
+    remix_of: Job | None = None,
+) -> Job:
+    """Queue a generation after every rule passed, in this order: role, NDA, pause
+    switches, field checks (ValidationError per field), prompt policy, today's quota.
+    The message is published after commit. A refused prompt is recorded (PromptRefusal)
+    and raises PromptRefused. Nothing is queued on any refusal."""
+    _check_may_generate(artist)
+    request = job_request_validate(
+        artist=artist,
+        prompt=prompt,
+        negative_prompt=negative_prompt,
+        duration_seconds=duration_seconds,
+        resolution=resolution,
+        aspect_ratio=aspect_ratio,
+        seed=seed,
+        model=model,
+    )
+    verdict = prompt_policy_check(request.prompt)
+    if verdict is not None:
+        PromptRefusal.objects.create(
+            artist=artist, prompt=request.prompt, reason_code=verdict.code, message=verdict.message
+        )
+        raise PromptRefused(verdict.message, reason_code=verdict.code)
+    spec = model_spec(request.model)
+    geometry = geometry_for(
+        duration_seconds=request.duration_seconds,
+        resolution=request.resolution,
+        aspect_ratio=request.aspect_ratio,
+        profile=spec.geometry_profile,
+    )
+    with transaction.atomic():
+        # One submission at a time per artist, so two at once can't both take the last slot.
+        User.objects.select_for_update().filter(pk=artist.pk).first()
+        cohort = artist.cohort
+        assert cohort is not None
+        if quota_used_today(user=artist) >= cohort.daily_generation_quota:
+            _, resets_at = utc_day_bounds()
+            raise QuotaExceeded(
+                f"You've used all {cohort.daily_generation_quota} generations for today. "
+                f"Your quota resets at {resets_at:%H:%M} UTC.",
+                resets_at=resets_at,
+            )
+        job = Job.objects.create(
+            artist=artist,
+            cohort=cohort,
+            remix_of=remix_of,
+            prompt=request.prompt,
+            negative_prompt=request.negative_prompt,
+            duration_seconds=request.duration_seconds,
+            resolution=request.resolution,
+            aspect_ratio=request.aspect_ratio,
+            seed=request.seed,
+            model=request.model,
+            num_frames=geometry.num_frames,
+            width=geometry.width,
+            height=geometry.height,
+            fps=geometry.fps,
+            steps=spec.steps,
+            guidance=spec.guidance,
+            max_attempts=settings.GENERATION_MAX_ATTEMPTS,
+        )
+        job_publish_on_commit(job_id=job.pk)
+    return job
+
+
+def job_cancel(*, job: Job, actor: User) -> Job:
+    """Cancel a job. Queued: canceled at once. Running: the worker stops at the next
+    denoising step. Cancelling twice is a no-op; a finished job can't be cancelled."""
+    if job.artist_id != actor.pk and not actor.is_staff:
+        raise NotAllowed("You can only cancel your own jobs.")
+    now = timezone.now()
+    # Try the queued transition first; if a worker claimed it meanwhile, ask it to stop.
+    if Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+        status=JobStatus.CANCELED, cancel_requested_at=now, finished_at=now
+    ):
+        return Job.objects.get(pk=job.pk)
+    Job.objects.filter(
+        pk=job.pk, status=JobStatus.RUNNING, cancel_requested_at__isnull=True
+    ).update(cancel_requested_at=now)
+    job = Job.objects.get(pk=job.pk)
+    if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
+        raise InvalidTransition(f"This job already {job.status}; there is nothing to cancel.")
+    return job
+
+
+@dataclass(frozen=True)
+class ReapReport:
+    requeued: list[int]
+    failed: list[int]
+    canceled: list[int]
+    republished: list[int]
+
+
+def jobs_reap(*, now: datetime | None = None) -> ReapReport:
+    """Recover jobs whose worker vanished: a running job whose lease expired is re-queued
+    (its next claim fences the old worker out) or, after its last attempt, failed visibly
+    with its quota refunded. Queued jobs whose message may be lost are published again."""
+    moment = now or timezone.now()
+    requeued: list[int] = []
+    failed: list[int] = []
+    canceled: list[int] = []
+    with transaction.atomic():
+        expired = (
+            Job.objects.select_for_update(skip_locked=True)
+            .filter(status=JobStatus.RUNNING, lease_expires_at__lt=moment)
+            .order_by("pk")
+        )
+        for job in expired:
+            base = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, attempt=job.attempt)
+            if job.cancel_requested_at is not None:
+                base.update(status=JobStatus.CANCELED, finished_at=moment, lease_expires_at=None)
+                canceled.append(job.pk)
+            elif job.attempt >= job.max_attempts:
+                base.update(
+                    status=JobStatus.FAILED,
+                    finished_at=moment,
+                    lease_expires_at=None,
+                    error_code="worker_lost",
+                    error_message=(
+                        f"The machine making your video stopped {job.attempt} times, so we gave "
+                        "up. This didn't count against your daily quota."
+                    ),
+                    quota_refunded=True,
+                )
+                failed.append(job.pk)
+            else:
+                base.update(
+                    status=JobStatus.QUEUED,
+                    lease_expires_at=None,
+                    worker="",
+                    progress=0.0,
+                    published_to_queue_at=None,
+                )
+                requeued.append(job.pk)
+    for pk in requeued:
+        job_publish(job_id=pk)
+    republish_before = moment - timedelta(seconds=settings.GENERATION_REPUBLISH_AFTER_SECONDS)
+    stale = (
+        Job.objects.filter(status=JobStatus.QUEUED)
+        .filter(
+            # Never published (broker down at submit; a grace period covers on_commit),
+            # or published so long ago that the message is presumed lost.
+            Q(published_to_queue_at__isnull=True, created_at__lt=moment - timedelta(seconds=30))
+            | Q(published_to_queue_at__lt=republish_before)
+        )
+        .exclude(pk__in=requeued)
+        .order_by("pk")
+    )
+    republished = [pk for pk in stale.values_list("pk", flat=True)[:500] if job_publish(job_id=pk)]
+    if requeued or failed or canceled or republished:
+        log.warning(
+            "reaper: requeued %s failed %s canceled %s republished %s",
+            requeued, failed, canceled, republished,
+        )  # fmt: skip
+    return ReapReport(requeued=requeued, failed=failed, canceled=canceled, republished=republished)

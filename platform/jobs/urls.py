@@ -1,0 +1,12 @@
+from django.urls import path
+
+from jobs import views
+
+app_name = "jobs"
+
+urlpatterns = [
+    path("", views.generation_list, name="list"),
+    path("new/", views.generation_create, name="create"),
+    path("<int:pk>/", views.generation_detail, name="detail"),
+    path("<int:pk>/cancel/", views.generation_cancel, name="cancel"),
+]

@@ -1,0 +1,100 @@
+"""Artist pages: create, my generations, a job's live page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from domain.errors import DomainError
+from jobs.forms import GenerationForm
+from jobs.models import Job
+from jobs.selectors import job_visible_to, jobs_of, quota_remaining_today
+from jobs.services import job_cancel, job_submit
+from portal.http import signed_in_user
+
+
+def _job_or_404(request: HttpRequest, pk: int) -> Job:
+    job = job_visible_to(user=signed_in_user(request), job_id=pk)
+    if job is None:
+        raise Http404
+    return job
+
+
+def _remix_initial(request: HttpRequest) -> tuple[Job | None, dict[str, object]]:
+    remix_id = request.GET.get("remix") or request.POST.get("remix_of")
+    if not remix_id or not str(remix_id).isdigit():
+        return None, {}
+    source = job_visible_to(user=signed_in_user(request), job_id=int(remix_id))
+    if source is None:
+        return None, {}
+    return source, {
+        "prompt": source.prompt,
+        "negative_prompt": source.negative_prompt,
+        "duration_seconds": source.duration_seconds,
+        "resolution": source.resolution,
+        "aspect_ratio": source.aspect_ratio,
+        "seed": source.seed,
+    }
+
+
+@permission_required("accounts.create_generations", raise_exception=True)
+def generation_create(request: HttpRequest) -> HttpResponse:
+    artist = signed_in_user(request)
+    remix_of, initial = _remix_initial(request)
+    form = GenerationForm(request.POST or None, cohort=artist.cohort, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                job = job_submit(artist=artist, remix_of=remix_of, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            except DomainError as error:
+                if error.field and error.field in form.fields:
+                    form.add_error(error.field, error.message)
+                else:
+                    form.add_error(None, error.message)
+                status = error.http_status
+            else:
+                messages.success(request, "Your video is queued.")
+                return redirect("jobs:detail", pk=job.pk)
+    return render(
+        request,
+        "jobs/create.html",
+        {
+            "form": form,
+            "remix_of": remix_of,
+            "cohort": artist.cohort,
+            "quota_remaining": quota_remaining_today(user=artist),
+        },
+        status=status,
+    )
+
+
+@login_required
+def generation_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(jobs_of(artist=signed_in_user(request)), 25).get_page(request.GET.get("page"))
+    return render(request, "jobs/list.html", {"page": page})
+
+
+@login_required
+def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "jobs/detail.html", {"job": _job_or_404(request, pk)})
+
+
+@login_required
+@require_POST
+def generation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        job_cancel(job=_job_or_404(request, pk), actor=signed_in_user(request))
+    except DomainError as error:
+        messages.warning(request, error.message)
+    else:
+        messages.success(request, "Cancel requested.")
+    return redirect("jobs:detail", pk=pk)

@@ -1,0 +1,66 @@
+"""The embedded default in one command: web server, one generation worker, the reaper."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from config.paths import BASE_DIR
+
+
+class Command(BaseCommand):
+    help = (
+        "Run the whole platform on this machine: the web server, a generation worker "
+        "(Celery, one process) and the job reaper. Builds the tiny model first if missing. "
+        "Ctrl-C stops everything."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("address", nargs="?", default="127.0.0.1:8000")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        call_command("build_tiny_model")
+        python = sys.executable
+        commands = {
+            "web": [python, "manage.py", "runserver", options["address"], "--noreload"],
+            "worker": [
+                python, "-m", "celery", "-A", "config", "worker", "-Q", "gpu",
+                "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO",
+                "--hostname", "embedded-gpu@%h",
+            ],
+            "reaper": [python, "manage.py", "run_reaper"],
+        }  # fmt: skip
+        processes = {
+            name: subprocess.Popen(command, cwd=BASE_DIR)  # noqa: S603
+            for name, command in commands.items()
+        }
+        self.stdout.write(self.style.SUCCESS(f"Serving on http://{options['address']}/"))
+
+        def stop(*_: object) -> None:
+            for process in processes.values():
+                if process.poll() is None:
+                    process.terminate()
+            for process in processes.values():
+                try:
+                    process.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+        try:
+            while True:
+                for name, process in processes.items():
+                    if process.poll() is not None:
+                        self.stderr.write(f"{name} exited with {process.returncode}; stopping.")
+                        return
+                time.sleep(1)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop()

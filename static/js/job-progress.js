@@ -1,0 +1,30 @@
+// Live progress for a job page: polls the API about twice a second while the job is
+// queued or running, then reloads once to show the result. Without JavaScript the
+// page still works (a Refresh link).
+(function () {
+  "use strict";
+  var section = document.getElementById("job");
+  if (!section) return;
+  var url = section.dataset.statusUrl;
+  var bar = document.getElementById("job-progress");
+  var text = document.getElementById("job-status-text");
+  var labels = { queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed", canceled: "Canceled" };
+  var terminal = { succeeded: true, failed: true, canceled: true };
+  if (terminal[section.dataset.status]) return;
+
+  function poll() {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (job) {
+        if (!job) { setTimeout(poll, 2000); return; }
+        bar.value = job.progress;
+        bar.textContent = Math.round(job.progress * 100) + " %";
+        var label = labels[job.status] || job.status;
+        text.textContent = job.status === "running" ? label + " — " + Math.round(job.progress * 100) + " %" : label;
+        if (terminal[job.status]) { window.location.reload(); return; }
+        setTimeout(poll, 500);
+      })
+      .catch(function () { setTimeout(poll, 2000); });
+  }
+  setTimeout(poll, 500);
+})();

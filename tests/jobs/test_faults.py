@@ -82,17 +82,16 @@ def test_a_job_that_always_crashes_fails_visibly_after_the_last_attempt(
 ):
     settings.GENERATION_MAX_ATTEMPTS = 2
     client.force_login(artist)
-    job_id = None
+    worker = start_worker()
+    job_id = submit(client)
     for attempt in (1, 2):
-        worker = start_worker()
-        if job_id is None:
-            job_id = submit(client)
-        wait_for_job(
-            job_id,
-            lambda j, a=attempt: (
-                j.status == JobStatus.RUNNING and j.attempt == a and j.progress > 0
-            ),
-        )
+        if attempt > 1:
+            worker = start_worker()
+
+        def running_this_attempt(job: Job, attempt: int = attempt) -> bool:
+            return job.status == JobStatus.RUNNING and job.attempt == attempt and job.progress > 0
+
+        wait_for_job(job_id, running_this_attempt)
         worker.kill()
         reap_after_lease_expiry(job_id)
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
@@ -18,6 +21,7 @@ from agreements.services import (
 )
 from cohorts.models import Cohort
 from cohorts.services import cohort_create
+from tests.workers import WorkerProcess
 
 PASSWORD = "correct horse battery staple 42"
 
@@ -117,3 +121,33 @@ def tiny_model() -> str:
     if not (Path(path) / "model_index.json").exists():
         call_command("build_tiny_model", path)
     return path
+
+
+@pytest.fixture(scope="session")
+def gpu_worker(django_db_setup, django_db_blocker, tiny_model) -> Iterator[WorkerProcess]:
+    """One real worker on the ``gpu`` queue for the whole run (loads the model once)."""
+    with django_db_blocker.unblock():
+        name = connection.settings_dict["NAME"]
+    worker = WorkerProcess(queue="gpu", database_name=name, name="session-gpu").start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def start_worker(django_db_setup, tiny_model, settings) -> Iterator[Callable[[], WorkerProcess]]:
+    """Start workers on a queue of this test's own, so the session worker can't interfere."""
+    settings.GENERATION_QUEUE = f"gpu-test-{time.monotonic_ns()}"
+    started: list[WorkerProcess] = []
+
+    def start() -> WorkerProcess:
+        worker = WorkerProcess(
+            queue=settings.GENERATION_QUEUE,
+            database_name=connection.settings_dict["NAME"],
+            name=f"faults-{len(started)}",
+        ).start()
+        started.append(worker)
+        return worker
+
+    yield start
+    for worker in started:
+        worker.stop()

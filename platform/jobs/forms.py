@@ -6,7 +6,7 @@ from django import forms
 
 from cohorts.models import Cohort
 from generation.geometry import ASPECT_RATIOS
-from jobs.policy import MAX_PROMPT_LENGTH
+from jobs.policy import MAX_PROMPT_LENGTH, normalise_prompt
 
 
 class GenerationForm(forms.Form):
@@ -40,3 +40,17 @@ class GenerationForm(forms.Form):
         resolution_field = self.fields["resolution"]
         assert isinstance(resolution_field, forms.ChoiceField)
         resolution_field.choices = [(r, r) for r in resolutions]
+
+    def _normalised(self, field: str, *, required: bool) -> str:
+        try:
+            return normalise_prompt(
+                self.cleaned_data.get(field) or "", field=field, required=required
+            )
+        except forms.ValidationError as error:
+            raise forms.ValidationError(error.error_dict[field]) from None
+
+    def clean_prompt(self) -> str:
+        return self._normalised("prompt", required=True)
+
+    def clean_negative_prompt(self) -> str:
+        return self._normalised("negative_prompt", required=False)

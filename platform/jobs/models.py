@@ -72,6 +72,9 @@ class Job(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     published_to_queue_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    first_step_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the first denoising step of the last attempt ended."
+    )
     finished_at = models.DateTimeField(null=True, blank=True)
 
     # For the artist, in plain words; tracebacks go to the logs only.

@@ -124,12 +124,15 @@ class StepReporter:
         if state["cancel_requested_at"] is not None:
             raise RenderCanceled()
         now = time.monotonic()
-        if done == total or now - self._last_write >= settings.GENERATION_PROGRESS_WRITE_SECONDS:
+        if done == 1:
+            self.write(STEPS_SHARE * done / total, first_step_at=timezone.now())
+            self._last_write = now
+        elif done == total or now - self._last_write >= settings.GENERATION_PROGRESS_WRITE_SECONDS:
             self.write(STEPS_SHARE * done / total)
             self._last_write = now
 
-    def write(self, progress: float) -> None:
-        if _mine(self.job).update(progress=progress) != 1:
+    def write(self, progress: float, **extra: object) -> None:
+        if _mine(self.job).update(progress=progress, **extra) != 1:
             raise LeaseLost()
 
 

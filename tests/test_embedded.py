@@ -1,0 +1,83 @@
+"""`make demo`'s shape: SQLite, the filesystem broker, `manage.py serve` running the web
+server, a worker and the reaper; a submitted job becomes a video."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SUBMIT_AND_WAIT = """
+import time
+from accounts.roles import Role
+from accounts.services import user_create
+from agreements.services import agreement_accept
+from cohorts.models import Cohort
+from jobs.services import job_submit
+artist = user_create(email="embedded@example.com", password="x", role=Role.ARTIST,
+                     cohort=Cohort.objects.get(name="Wave 1"))
+agreement_accept(user=artist, typed_full_name="Em Bedded", ip_address=None, user_agent="")
+job = job_submit(artist=artist, prompt="a lighthouse in the rain", duration_seconds=2,
+                 resolution="480p", aspect_ratio="16:9")
+deadline = time.monotonic() + 90
+while time.monotonic() < deadline and not job.is_terminal:
+    time.sleep(0.1)
+    job.refresh_from_db()
+print("RESULT", job.status, job.output.codec if job.status == "succeeded" else job.error_message)
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_embedded_default_serves_and_generates(tmp_path, tiny_model):
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_", "DJANGO_", "VERNISSAGE_"))
+    }
+    env["VERNISSAGE_DATA_DIR"] = str(tmp_path)
+    env["VERNISSAGE_TINY_MODEL_PATH"] = tiny_model
+
+    def manage(*args: str, **kwargs) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True,
+            text=True, check=False, **kwargs,
+        )  # fmt: skip
+
+    assert manage("migrate", "--noinput").returncode == 0
+    assert manage("demo_setup").returncode == 0
+    port = _free_port()
+    serve = subprocess.Popen(
+        [sys.executable, "manage.py", "serve", f"127.0.0.1:{port}"], cwd=ROOT, env=env,
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.read() == b"ok"
+                    break
+            except (urllib.error.URLError, ConnectionError):
+                assert time.monotonic() < deadline, "the web server did not come up"
+                time.sleep(0.2)
+        result = manage("shell", "-c", SUBMIT_AND_WAIT, timeout=150)
+        assert "RESULT succeeded h264" in result.stdout, result.stdout + result.stderr
+        assert (tmp_path / "db.sqlite3").exists()
+        assert list((tmp_path / "media" / "private" / "outputs").rglob("*.mp4"))
+    finally:
+        serve.send_signal(signal.SIGTERM)
+        output, _ = serve.communicate(timeout=60)
+    assert serve.returncode == 0, output

@@ -82,8 +82,8 @@ class PostgresServer:
 
 
 class RedisServer:
-    def __init__(self) -> None:
-        self.port = _free_port()
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="vernissage-redis-"))
         self.process: subprocess.Popen[bytes] | None = None
 

@@ -75,8 +75,14 @@ class PipelineRegistry:
 
     @staticmethod
     def _load(spec: ModelSpec) -> LoadedPipeline:
+        import diffusers
         import torch
+        import transformers
         from diffusers import DiffusionPipeline
+
+        # Progress bars are for terminals; a worker's log wants one line per load.
+        diffusers.utils.logging.disable_progress_bar()
+        transformers.utils.logging.disable_progress_bar()
 
         device = spec.device
         if device == "auto":

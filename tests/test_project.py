@@ -154,3 +154,12 @@ class TestEnvironmentParsing:
             "Invitation for artist@vernissage.test: http://127.0.0.1:8000/invitations/"
             in demo.stdout
         )
+
+
+def test_workers_take_one_job_at_a_time_and_ack_late():
+    from config.celery import app
+
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.tasks["jobs.tasks.run_job"].acks_late is True

@@ -158,8 +158,9 @@ class TestEnvironmentParsing:
 
 def test_workers_take_one_job_at_a_time_and_ack_late():
     from config.celery import app
+    from jobs.tasks import run_job
 
     assert app.conf.worker_prefetch_multiplier == 1
     assert app.conf.task_acks_late is True
     assert app.conf.task_reject_on_worker_lost is True
-    assert app.tasks["jobs.tasks.run_job"].acks_late is True
+    assert run_job.acks_late is True and run_job.reject_on_worker_lost is True

@@ -3,6 +3,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from agreements.urls import staff_urlpatterns as staff_agreement_urls
+from moderation.urls import artist_urlpatterns as appeal_urls
 from portal.views import healthz
 
 admin.site.site_header = "Vernissage operations"
@@ -13,6 +14,9 @@ urlpatterns = [
     path("agreement/", include("agreements.urls")),
     path("invitations/", include("invitations.urls")),
     path("generations/", include("jobs.urls")),
+    path("generations/", include(appeal_urls)),
+    path("", include("publishing.urls")),
+    path("staff/review/", include("moderation.urls")),
     path("staff/agreements/", include(staff_agreement_urls)),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

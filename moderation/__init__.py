@@ -1,1 +1,2 @@
-"""The review queue: claims, decisions with reasons, appeals. Built in issue 4."""
+"""The review queue: every output waits for a staff decision (claim, approve or reject with
+a reason), artists may appeal once, and a different reviewer decides the appeal."""

@@ -13,4 +13,5 @@ from config.settings.email import *  # noqa: F403
 from config.settings.generation import *  # noqa: F403
 from config.settings.program import *  # noqa: F403
 from config.settings.queue import *  # noqa: F403
+from config.settings.review import *  # noqa: F403
 from config.settings.security import *  # noqa: F403

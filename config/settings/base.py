@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "portal",
     "api",
     "jobs",
+    "audit",
+    "moderation",
+    "publishing",
 ]
 
 MIDDLEWARE = [
@@ -43,6 +46,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "audit.middleware.AuditContextMiddleware",
     "agreements.middleware.AgreementGateMiddleware",
 ]
 

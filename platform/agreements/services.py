@@ -13,6 +13,7 @@ from agreements.errors import AgreementChanged, AgreementFrozen, NoAgreementPubl
 from agreements.models import AgreementAcceptance, AgreementVersion
 from agreements.rendering import text_sha256
 from agreements.selectors import agreement_current
+from audit.services import audit_record
 from domain.errors import NotAllowed
 
 if TYPE_CHECKING:
@@ -77,6 +78,12 @@ def agreement_version_publish(*, actor: User | None, version: AgreementVersion) 
         locked.published_by = actor
         locked.text_sha256 = text_sha256(locked.body)
         locked.save(update_fields=["published_at", "published_by", "text_sha256"])
+        audit_record(
+            actor=actor,
+            action="agreement.publish",
+            target=locked,
+            data={"sha256": locked.text_sha256},
+        )
     return locked
 
 
@@ -123,6 +130,10 @@ def agreement_accept(
             if not user.full_name:
                 user.full_name = name
                 user.save(update_fields=["full_name"])
+            audit_record(
+                actor=user, action="agreement.accept", target=acceptance,
+                data={"version": version.pk, "sha256": version.text_sha256},
+            )  # fmt: skip
     except IntegrityError:
         # The same person submitted twice at once; the other request recorded it.
         return AgreementAcceptance.objects.get(user=user, version=version)

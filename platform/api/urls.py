@@ -6,11 +6,17 @@ from accounts.apis import MeApi
 from agreements.apis import AgreementCurrentApi
 from invitations.apis import InvitationListCreateApi, InvitationRevokeApi, InvitationVerifyApi
 from jobs.apis import (
+    GenerationAppealApi,
     GenerationCancelApi,
     GenerationDetailApi,
     GenerationListCreateApi,
-    GenerationPosterApi,
-    GenerationVideoApi,
+)
+from moderation.apis import ReviewApproveApi, ReviewClaimApi, ReviewQueueApi, ReviewRejectApi
+from publishing.apis import (
+    GalleryApi,
+    GenerationPublishApi,
+    GenerationUnpublishApi,
+    PublicationTakedownApi,
 )
 
 app_name = "api"
@@ -24,6 +30,23 @@ urlpatterns = [
     path("generations/", GenerationListCreateApi.as_view(), name="generations"),
     path("generations/<int:pk>/", GenerationDetailApi.as_view(), name="generation-detail"),
     path("generations/<int:pk>/cancel/", GenerationCancelApi.as_view(), name="generation-cancel"),
-    path("generations/<int:pk>/video/", GenerationVideoApi.as_view(), name="generation-video"),
-    path("generations/<int:pk>/poster/", GenerationPosterApi.as_view(), name="generation-poster"),
+    path("generations/<int:pk>/appeal/", GenerationAppealApi.as_view(), name="generation-appeal"),
+    path(
+        "generations/<int:pk>/publish/", GenerationPublishApi.as_view(), name="generation-publish"
+    ),
+    path(
+        "generations/<int:pk>/unpublish/",
+        GenerationUnpublishApi.as_view(),
+        name="generation-unpublish",
+    ),
+    path("review/queue/", ReviewQueueApi.as_view(), name="review-queue"),
+    path("review/<int:pk>/claim/", ReviewClaimApi.as_view(), name="review-claim"),
+    path("review/<int:pk>/approve/", ReviewApproveApi.as_view(), name="review-approve"),
+    path("review/<int:pk>/reject/", ReviewRejectApi.as_view(), name="review-reject"),
+    path(
+        "publications/<int:pk>/takedown/",
+        PublicationTakedownApi.as_view(),
+        name="publication-takedown",
+    ),
+    path("gallery/", GalleryApi.as_view(), name="gallery"),
 ]

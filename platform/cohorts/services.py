@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.services import audit_record
 from cohorts.models import Cohort
 from cohorts.options import default_durations, default_resolutions
 from domain.errors import NotAllowed
@@ -60,4 +61,8 @@ def cohort_set_paused(
     cohort.is_paused = paused
     cohort.paused_reason = reason.strip() if paused else ""
     cohort.save(update_fields=["is_paused", "paused_reason"])
+    audit_record(
+        actor=actor, action="cohort.pause" if paused else "cohort.resume", target=cohort,
+        data={"reason": cohort.paused_reason},
+    )  # fmt: skip
     return cohort

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.models import User, normalize_email
 from accounts.roles import Role
 from accounts.services import user_set_role
+from audit.services import audit_record
 from cohorts.models import Cohort
 from domain.errors import InvalidTransition, NotAllowed
 from invitations.errors import (
@@ -114,6 +115,10 @@ def invitation_create(
             expires_at=now + timedelta(days=days),
         )
         issued = IssuedInvitation(invitation=invitation, token=token)
+        audit_record(
+            actor=inviter, action="invitation.create", target=invitation,
+            data={"email": address, "cohort": cohort.name},
+        )  # fmt: skip
         if send_email:
             transaction.on_commit(lambda: _send_invitation_email(issued))
     return issued
@@ -141,6 +146,7 @@ def invitation_revoke(*, actor: User | None, invitation: Invitation) -> Invitati
         locked.status = InvitationStatus.REVOKED
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["status", "revoked_at"])
+        audit_record(actor=actor, action="invitation.revoke", target=locked)
     return locked
 
 
@@ -205,4 +211,7 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
         invitation.accepted_at = timezone.now()
         invitation.accepted_by = user
         invitation.save(update_fields=["status", "accepted_at", "accepted_by"])
+        audit_record(
+            actor=user, action="invitation.accept", target=invitation, data={"cohort": cohort.name}
+        )
     return invitation

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from django.http import FileResponse, Http404
-from django.urls import reverse
-from drf_spectacular.utils import extend_schema
+from django.http import Http404
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -14,6 +13,7 @@ from jobs.models import Job
 from jobs.selectors import job_visible_to, jobs_of
 from jobs.services import job_cancel, job_submit
 from portal.http import signed_in_user
+from publishing.media import media_url
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -43,12 +43,53 @@ class OutputSerializer(serializers.Serializer):
     sha256 = serializers.CharField()
 
 
+class ReviewHistorySerializer(serializers.Serializer):
+    outcome = serializers.CharField()
+    stage = serializers.CharField()
+    decided_by = serializers.CharField(help_text="The decider's role (or name, if configured).")
+    reason_code = serializers.CharField(allow_null=True)
+    note = serializers.CharField(allow_null=True)
+    at = serializers.DateTimeField()
+
+
+class ReviewSerializer(serializers.Serializer):
+    status = serializers.CharField()
+    stage = serializers.CharField()
+    due_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
+    reason_code = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True)
+    note = serializers.CharField(allow_null=True)
+    appealable = serializers.BooleanField()
+    history = ReviewHistorySerializer(many=True)
+
+
 class JobDetailSerializer(JobSerializer):
+    """A job with its error, output (signed, short-lived media URLs for the requester),
+    review and current publication."""
+
     error = serializers.SerializerMethodField()
     output = serializers.SerializerMethodField()
+    review = serializers.SerializerMethodField()
+    publication = serializers.SerializerMethodField()
 
     class Meta(JobSerializer.Meta):
-        fields = [*JobSerializer.Meta.fields, "error", "output"]
+        fields = [*JobSerializer.Meta.fields, "error", "output", "review", "publication"]
+
+    @extend_schema_field(ReviewSerializer(allow_null=True))
+    def get_review(self, job: Job) -> dict[str, object] | None:
+        from moderation.selectors import review_for_artist
+
+        review = getattr(getattr(job, "output", None), "review", None)
+        return ReviewSerializer(review_for_artist(item=review)).data if review is not None else None
+
+    def get_publication(self, job: Job) -> dict[str, object] | None:
+        from publishing.apis import PublicationSerializer
+        from publishing.selectors import publication_active_for
+
+        output = getattr(job, "output", None)
+        publication = publication_active_for(output=output) if output is not None else None
+        return PublicationSerializer(publication).data if publication is not None else None
 
     @extend_schema(responses=JobErrorSerializer(allow_null=True))
     def get_error(self, job: Job) -> dict[str, str] | None:
@@ -60,9 +101,10 @@ class JobDetailSerializer(JobSerializer):
         output = getattr(job, "output", None) if job.status == "succeeded" else None
         if output is None:
             return None
+        viewer = self.context["request"].user if "request" in self.context else None
         return {
-            "video_url": reverse("api:generation-video", kwargs={"pk": job.pk}),
-            "poster_url": reverse("api:generation-poster", kwargs={"pk": job.pk}),
+            "video_url": media_url(output=output, kind="video", viewer=viewer),
+            "poster_url": media_url(output=output, kind="poster", viewer=viewer),
             "width": output.width,
             "height": output.height,
             "fps": output.fps,
@@ -120,46 +162,43 @@ class GenerationListCreateApi(GenericAPIView):
             if remix_of is None:
                 raise serializers.ValidationError({"remix_of": ["No such job of yours."]})
         job = job_submit(artist=artist, remix_of=remix_of, **data)
-        return Response(JobDetailSerializer(job).data, status=201)
+        return Response(JobDetailSerializer(job, context={"request": request}).data, status=201)
 
 
 class GenerationDetailApi(APIView):
     @extend_schema(responses=JobDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        return Response(JobDetailSerializer(_job_or_404(request, pk)).data)
+        return Response(
+            JobDetailSerializer(_job_or_404(request, pk), context={"request": request}).data
+        )
 
 
 class GenerationCancelApi(APIView):
     @extend_schema(request=None, responses=JobDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
         job = job_cancel(job=_job_or_404(request, pk), actor=signed_in_user(request))
-        return Response(JobDetailSerializer(job).data)
+        return Response(JobDetailSerializer(job, context={"request": request}).data)
 
 
-class _GenerationFileApi(APIView):
-    """Private media: only the job's artist and staff, checked on every request."""
+class AppealSerializer(serializers.Serializer):
+    statement = serializers.CharField(max_length=2000, help_text="Why the decision should change.")
 
-    field = "video"
-    content_type = "video/mp4"
 
-    @extend_schema(responses={(200, "application/octet-stream"): bytes})
-    def get(self, request: Request, pk: int) -> FileResponse:
+class GenerationAppealApi(APIView):
+    """Appeal a rejection of your output, once. A different reviewer decides it."""
+
+    @extend_schema(request=AppealSerializer, responses=JobDetailSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        from moderation.services import review_appeal
+
         job = _job_or_404(request, pk)
-        output = getattr(job, "output", None)
-        if output is None:
+        review = getattr(getattr(job, "output", None), "review", None)
+        if review is None or job.artist_id != signed_in_user(request).pk:
             raise Http404
-        file = getattr(output, self.field)
-        response = FileResponse(file.open("rb"), content_type=self.content_type)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
-
-
-class GenerationVideoApi(_GenerationFileApi):
-    field = "video"
-    content_type = "video/mp4"
-
-
-class GenerationPosterApi(_GenerationFileApi):
-    field = "poster"
-    content_type = "image/jpeg"
+        data = AppealSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        review_appeal(
+            item=review, artist=signed_in_user(request), statement=data.validated_data["statement"]
+        )
+        fresh = _job_or_404(request, pk)
+        return Response(JobDetailSerializer(fresh, context={"request": request}).data)

@@ -85,7 +85,29 @@ def generation_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "jobs/detail.html", {"job": _job_or_404(request, pk)})
+    from moderation.forms import AppealForm
+    from moderation.selectors import review_for_artist
+    from publishing.media import media_url
+    from publishing.selectors import publication_active_for
+
+    job = _job_or_404(request, pk)
+    viewer = signed_in_user(request)
+    output = getattr(job, "output", None) if job.status == "succeeded" else None
+    review = getattr(output, "review", None) if output is not None else None
+    context: dict[str, object] = {"job": job, "is_owner": job.artist_id == viewer.pk}
+    if output is not None:
+        context |= {
+            "video_url": media_url(output=output, kind="video", viewer=viewer),
+            "poster_url": media_url(output=output, kind="poster", viewer=viewer),
+            "publication": publication_active_for(output=output),
+        }
+    if review is not None:
+        context |= {
+            "review": review,
+            "review_view": review_for_artist(item=review),
+            "appeal_form": AppealForm(),
+        }
+    return render(request, "jobs/detail.html", context)
 
 
 @login_required

@@ -28,6 +28,7 @@ from jobs.models import Job, JobStatus, Output
 from jobs.pipelines import registry
 from jobs.queue import job_publish
 from jobs.storage import private_storage
+from moderation.services import review_item_create
 
 if TYPE_CHECKING:
     import numpy as np
@@ -216,7 +217,7 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
                 != 1
             ):
                 raise LeaseLost()
-            return Output.objects.create(
+            output = Output.objects.create(
                 job=job,
                 video=video_name,
                 poster=poster_name,
@@ -229,6 +230,9 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
                 size_bytes=size,
                 sha256=digest,
             )
+            # Every output waits for a staff decision before anyone else may see it.
+            review_item_create(output=output)
+            return output
     except BaseException:
         # Not ours any more (or the database refused): leave no orphan files.
         storage.delete(video_name)

@@ -6,4 +6,5 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("notifications/read/", views.notifications_read, name="notifications_read"),
 ]

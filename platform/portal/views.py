@@ -2,11 +2,13 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from agreements.selectors import agreement_status
 from jobs.selectors import quota_remaining_today
 from portal.http import signed_in_user
+from portal.services import notifications_mark_read
 
 
 @login_required
@@ -19,6 +21,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "cohort": user.cohort,
             "agreement": agreement_status(user=user),
             "quota_remaining": quota_remaining_today(user=user),
+            "notifications": user.notifications.filter(read_at__isnull=True)[:10],
         },
     )
 
@@ -26,3 +29,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 def healthz(request: HttpRequest) -> HttpResponse:
     """Liveness for load balancers: answers without touching the database."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+@login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    notifications_mark_read(user=signed_in_user(request))
+    return redirect("portal:dashboard")

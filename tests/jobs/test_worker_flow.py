@@ -41,7 +41,7 @@ def test_api_submit_to_playable_video_for_the_owner_only(
     body = client.get(f"/api/v1/generations/{job_id}/").json()
     output = body["output"]
     assert (output["width"], output["height"], output["fps"]) == (80, 48, 8)
-    assert output["video_url"] == f"/api/v1/generations/{job_id}/video/"
+    assert output["video_url"].startswith(f"/m/{job.output.pk}/video/?t=")
     assert output["duration_seconds"] == pytest.approx(17 / 8, abs=0.05)
 
     video = client.get(output["video_url"])
@@ -67,13 +67,16 @@ def test_api_submit_to_playable_video_for_the_owner_only(
     assert poster.status_code == 200 and b"".join(poster.streaming_content)[:2] == b"\xff\xd8"
     assert Output.objects.get(job_id=job_id).sha256 == output["sha256"]
 
+    # Unapproved: nobody but the artist and staff, not even with the artist's own URL.
     client.force_login(other_artist)
     assert client.get(output["video_url"]).status_code == 404
     assert client.get(output["poster_url"]).status_code == 404
     client.logout()
-    assert client.get(output["video_url"]).status_code == 403
+    assert client.get(output["video_url"]).status_code == 404
     client.force_login(reviewer)
-    assert client.get(output["video_url"]).status_code == 200
+    assert client.get(output["video_url"]).status_code == 404
+    staff_url = client.get(f"/api/v1/generations/{job_id}/").json()["output"]["video_url"]
+    assert client.get(staff_url).status_code == 200
 
 
 def test_private_files_live_outside_any_public_url(artist, gpu_worker, client, settings):

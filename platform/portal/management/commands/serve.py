@@ -1,4 +1,4 @@
-"""The embedded default in one command: web server, one generation worker, the reaper."""
+"""The embedded default in one command: web server, one generation worker, the housekeeper."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from config.paths import BASE_DIR
 class Command(BaseCommand):
     help = (
         "Run the whole platform on this machine: the web server, a generation worker "
-        "(Celery, one process) and the job reaper. Builds the tiny model first if missing. "
+        "(Celery, one process) and the housekeeper. Builds the tiny model first if missing. "
         "Ctrl-C stops everything."
     )
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
                 "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO",
                 "--hostname", "embedded-gpu@%h",
             ],
-            "reaper": [python, "manage.py", "run_reaper"],
+            "housekeeping": [python, "manage.py", "housekeeping"],
         }  # fmt: skip
         processes = {
             name: subprocess.Popen(command, cwd=BASE_DIR)  # noqa: S603

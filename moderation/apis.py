@@ -1,0 +1,155 @@
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.permissions import BasePermission
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from moderation.models import ReviewItem
+from moderation.selectors import decode_cursor, review_item_for_staff, review_queue
+from moderation.services import review_approve, review_claim, review_reject
+from portal.http import signed_in_user
+from publishing.media import media_url
+
+
+class IsReviewer(BasePermission):
+    message = "Only reviewers may use the review queue."
+
+    def has_permission(self, request: Request, view: object) -> bool:
+        return bool(request.user and request.user.has_perm("accounts.review_outputs"))
+
+
+class ReviewItemSerializer(serializers.ModelSerializer):
+    job_id = serializers.IntegerField(source="output.job_id")
+    artist = serializers.EmailField(source="artist.email")
+    cohort = serializers.CharField(source="cohort.name")
+    prompt = serializers.CharField(source="output.job.prompt")
+    claimed_by = serializers.EmailField(source="claimed_by.email", allow_null=True)
+    overdue = serializers.SerializerMethodField()
+    video_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReviewItem
+        fields = [
+            "id", "job_id", "artist", "cohort", "prompt", "status", "stage", "created_at",
+            "due_at", "overdue", "claimed_by", "claim_expires_at", "decided_at",
+            "reason_code", "note", "appeal_statement", "video_url",
+        ]  # fmt: skip
+
+    def get_overdue(self, item: ReviewItem) -> bool:
+        from django.utils import timezone
+
+        return item.is_open and item.due_at < timezone.now()
+
+    def get_video_url(self, item: ReviewItem) -> str:
+        return media_url(output=item.output, kind="video", viewer=self.context["request"].user)
+
+
+class QueuePageSerializer(serializers.Serializer):
+    results = ReviewItemSerializer(many=True)
+    next = serializers.CharField(allow_null=True, help_text="Pass as ?after= for the next page.")
+
+
+def _flag(value: str | None) -> bool:
+    return value in ("1", "true", "yes")
+
+
+class ReviewQueueApi(APIView):
+    """Open review items by due time. Keyset pagination: follow ``next``."""
+
+    permission_classes = [*APIView.permission_classes, IsReviewer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("cohort", int),
+            OpenApiParameter("artist", int),
+            OpenApiParameter("overdue", bool),
+            OpenApiParameter("appeals", bool),
+            OpenApiParameter("after", str),
+            OpenApiParameter("limit", int),
+        ],
+        responses=QueuePageSerializer,
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        after = None
+        if params.get("after"):
+            after = decode_cursor(params["after"])
+            if after is None:
+                raise ApiValidationError({"after": ["Not a cursor from this API."]})
+        try:
+            limit = min(200, max(1, int(params.get("limit", 50))))
+            cohort = int(params["cohort"]) if params.get("cohort") else None
+            artist = int(params["artist"]) if params.get("artist") else None
+        except ValueError:
+            raise ApiValidationError(
+                {"detail": ["cohort, artist and limit are whole numbers."]}
+            ) from None
+        page = review_queue(
+            cohort_id=cohort, artist_id=artist, overdue=_flag(params.get("overdue")),
+            appeals=_flag(params.get("appeals")), after=after, limit=limit,
+        )  # fmt: skip
+        items = ReviewItemSerializer(page.items, many=True, context={"request": request}).data
+        return Response({"results": items, "next": page.next_cursor})
+
+
+class RejectSerializer(serializers.Serializer):
+    reason_code = serializers.CharField(help_text="One of the configured rejection reasons.")
+    note = serializers.CharField(allow_blank=True, help_text="Required: the artist reads it.")
+
+
+class ApproveSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class _ItemAction(APIView):
+    permission_classes = [*APIView.permission_classes, IsReviewer]
+
+    def item(self, pk: int) -> ReviewItem:
+        item = review_item_for_staff(item_id=pk)
+        if item is None:
+            raise Http404
+        return item
+
+    def answer(self, request: Request, item: ReviewItem) -> Response:
+        fresh = review_item_for_staff(item_id=item.pk)
+        return Response(ReviewItemSerializer(fresh, context={"request": request}).data)
+
+
+class ReviewClaimApi(_ItemAction):
+    @extend_schema(request=None, responses=ReviewItemSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        return self.answer(
+            request, review_claim(item=self.item(pk), reviewer=signed_in_user(request))
+        )
+
+
+class ReviewApproveApi(_ItemAction):
+    @extend_schema(request=ApproveSerializer, responses=ReviewItemSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = ApproveSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = review_approve(
+            item=self.item(pk),
+            reviewer=signed_in_user(request),
+            note=data.validated_data.get("note", ""),
+        )
+        return self.answer(request, item)
+
+
+class ReviewRejectApi(_ItemAction):
+    @extend_schema(request=RejectSerializer, responses=ReviewItemSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = RejectSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = review_reject(
+            item=self.item(pk),
+            reviewer=signed_in_user(request),
+            reason_code=data.validated_data["reason_code"],
+            note=data.validated_data["note"],
+        )
+        return self.answer(request, item)

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class ReviewStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for review"
+    CLAIMED = "claimed", "Being reviewed"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    APPEALED = "appealed", "Appealed"
+
+
+class ReviewStage(models.TextChoices):
+    REVIEW = "review", "First review"
+    APPEAL = "appeal", "Appeal"
+
+
+OPEN_STATUSES = (ReviewStatus.PENDING, ReviewStatus.CLAIMED, ReviewStatus.APPEALED)
+
+
+class ReviewItem(models.Model):
+    """An output's place in the approval queue.
+
+    pending → claimed → approved | rejected; rejected → appealed → claimed → approved |
+    rejected (final, stage "appeal"). Transitions only in moderation.services, each a
+    conditional UPDATE on the current status. An expired claim counts as free.
+    """
+
+    output = models.OneToOneField("jobs.Output", on_delete=models.PROTECT, related_name="review")
+    artist = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="review_items"
+    )
+    cohort = models.ForeignKey("cohorts.Cohort", on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=10, choices=ReviewStatus.choices, default=ReviewStatus.PENDING
+    )
+    stage = models.CharField(max_length=6, choices=ReviewStage.choices, default=ReviewStage.REVIEW)
+    created_at = models.DateTimeField(default=timezone.now)
+    due_at = models.DateTimeField()
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claim_expires_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason_code = models.CharField(max_length=40, blank=True)
+    note = models.TextField(blank=True)
+    # Who rejected at first review: they may not decide the appeal (two-person rule).
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    appeal_statement = models.TextField(blank=True)
+    appealed_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["due_at", "id"],
+                name="review_open_due",
+                condition=Q(status__in=["pending", "claimed", "appealed"]),
+            ),
+            models.Index(
+                fields=["cohort", "due_at", "id"],
+                name="review_open_cohort_due",
+                condition=Q(status__in=["pending", "claimed", "appealed"]),
+            ),
+            models.Index(
+                fields=["artist", "due_at", "id"],
+                name="review_open_artist_due",
+                condition=Q(status__in=["pending", "claimed", "appealed"]),
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="claimed")
+                | Q(claimed_by__isnull=False, claim_expires_at__isnull=False),
+                name="review_claimed_has_claim",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["approved", "rejected"])
+                | Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="review_decided_has_decider",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejected") | ~Q(reason_code=""),
+                name="review_rejection_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="appealed") | Q(appealed_at__isnull=False, stage="appeal"),
+                name="review_appeal_is_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Review of output {self.output_id} ({self.status})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def appealable(self) -> bool:
+        return self.status == ReviewStatus.REJECTED and self.stage == ReviewStage.REVIEW
+
+
+class DecisionOutcome(models.TextChoices):
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    REVOKED = "revoked", "Approval revoked"
+
+
+class ReviewDecision(models.Model):
+    """Every decision ever taken on an item, in order: the history artists and staff see."""
+
+    item = models.ForeignKey(ReviewItem, on_delete=models.PROTECT, related_name="decisions")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer_role = models.CharField(max_length=20)
+    stage = models.CharField(max_length=6, choices=ReviewStage.choices)
+    outcome = models.CharField(max_length=10, choices=DecisionOutcome.choices)
+    reason_code = models.CharField(max_length=40, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.outcome} ({self.stage}) on item {self.item_id}"

@@ -1,0 +1,167 @@
+"""Reads about the review queue."""
+
+from __future__ import annotations
+
+import base64
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from accounts.models import User
+from cohorts.models import Cohort
+from moderation.models import OPEN_STATUSES, ReviewDecision, ReviewItem, ReviewStage
+from moderation.reasons import reason_label
+
+QUEUE_PAGE_SIZE = 50
+
+
+def encode_cursor(item: ReviewItem) -> str:
+    raw = f"{item.due_at.isoformat()}|{item.pk}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
+    """The (due_at, id) after which the next page starts; None for a malformed cursor."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        due, pk = raw.split("|")
+        moment = parse_datetime(due)
+        return (moment, int(pk)) if moment is not None else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    items: list[ReviewItem]
+    next_cursor: str | None
+
+
+def review_queue(
+    *,
+    cohort_id: int | None = None,
+    artist_id: int | None = None,
+    overdue: bool = False,
+    appeals: bool = False,
+    after: tuple[datetime, int] | None = None,
+    limit: int = QUEUE_PAGE_SIZE,
+) -> QueuePage:
+    """Open items by due time. Keyset pagination on (due_at, id): no OFFSET, no COUNT,
+    served by the partial indexes on open items whatever the depth."""
+    queryset = ReviewItem.objects.filter(status__in=OPEN_STATUSES)
+    if cohort_id is not None:
+        queryset = queryset.filter(cohort_id=cohort_id)
+    if artist_id is not None:
+        queryset = queryset.filter(artist_id=artist_id)
+    if overdue:
+        queryset = queryset.filter(due_at__lt=timezone.now())
+    if appeals:
+        queryset = queryset.filter(stage=ReviewStage.APPEAL)
+    if after is not None:
+        due, pk = after
+        queryset = queryset.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk))
+    rows = list(
+        queryset.select_related("artist", "cohort", "claimed_by", "output__job").order_by(
+            "due_at", "id"
+        )[: limit + 1]
+    )
+    has_more = len(rows) > limit
+    items = rows[:limit]
+    return QueuePage(
+        items=items, next_cursor=encode_cursor(items[-1]) if has_more and items else None
+    )
+
+
+def review_item_for_staff(*, item_id: int) -> ReviewItem | None:
+    return (
+        ReviewItem.objects.select_related(
+            "artist", "cohort", "claimed_by", "decided_by", "output__job"
+        )
+        .filter(pk=item_id)
+        .first()
+    )
+
+
+def review_history_of_artist(*, artist: User, limit: int = 20) -> QuerySet[ReviewDecision]:
+    return (
+        ReviewDecision.objects.filter(item__artist=artist)
+        .select_related("item")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def decider_label(decision: ReviewDecision) -> str:
+    """What the artist is told about who decided: the role, or the name if configured."""
+    if settings.REVIEW_SHOW_REVIEWER_NAME:
+        return decision.reviewer.full_name or decision.reviewer.email
+    return "a program admin" if decision.reviewer_role == "program_admin" else "a reviewer"
+
+
+def review_for_artist(*, item: ReviewItem) -> dict[str, object]:
+    """The review as its artist sees it (the API's ``review`` object)."""
+    return {
+        "status": item.status,
+        "stage": item.stage,
+        "due_at": item.due_at,
+        "decided_at": item.decided_at,
+        "reason_code": item.reason_code or None,
+        "reason": reason_label(item.reason_code) if item.reason_code else None,
+        "note": item.note or None,
+        "appealable": item.appealable,
+        "history": [
+            {
+                "outcome": decision.outcome,
+                "stage": decision.stage,
+                "decided_by": decider_label(decision),
+                "reason_code": decision.reason_code or None,
+                "note": decision.note or None,
+                "at": decision.created_at,
+            }
+            for decision in item.decisions.select_related("reviewer").all()
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class CohortSla:
+    cohort: Cohort
+    decided: int
+    median_hours: float | None
+    within_sla_share: float | None
+    open_items: int
+    overdue_items: int
+
+
+def review_sla_report(*, days: int = 30) -> list[CohortSla]:
+    """Per cohort over the last ``days``: first decisions, median hours from output to
+    first decision, the share decided within the cohort's SLA, and what is open now."""
+    since = timezone.now() - timedelta(days=days)
+    now = timezone.now()
+    report = []
+    for cohort in Cohort.objects.order_by("name"):
+        first_decisions = (
+            ReviewDecision.objects.filter(
+                item__cohort=cohort, stage=ReviewStage.REVIEW, created_at__gte=since
+            )
+            .exclude(outcome="revoked")
+            .values_list("created_at", "item__created_at")[:20000]
+        )
+        hours = [(decided - created).total_seconds() / 3600 for decided, created in first_decisions]
+        within = [h for h in hours if h <= cohort.review_sla_hours]
+        open_items = ReviewItem.objects.filter(cohort=cohort, status__in=OPEN_STATUSES)
+        report.append(
+            CohortSla(
+                cohort=cohort,
+                decided=len(hours),
+                median_hours=statistics.median(hours) if hours else None,
+                within_sla_share=len(within) / len(hours) if hours else None,
+                open_items=open_items.count(),
+                overdue_items=open_items.filter(due_at__lt=now).count(),
+            )
+        )
+    return report

@@ -1,0 +1,330 @@
+"""Writes about review items: create, claim, approve, reject, appeal, revoke, escalate."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from audit.services import audit_record
+from domain.errors import DomainError, InvalidTransition, NotAllowed
+from jobs.models import Output
+from moderation.errors import AlreadyClaimed, ClaimRequired, NotAppealable, SameReviewer, SelfReview
+from moderation.models import (
+    OPEN_STATUSES,
+    DecisionOutcome,
+    ReviewDecision,
+    ReviewItem,
+    ReviewStage,
+    ReviewStatus,
+)
+from moderation.reasons import reason_codes, reason_label
+from portal.services import notify
+
+log = logging.getLogger(__name__)
+
+
+def _require_reviewer(user: User) -> None:
+    if not user.has_perm("accounts.review_outputs"):
+        raise NotAllowed("Only reviewers may review outputs.")
+
+
+def review_item_create(*, output: Output) -> ReviewItem:
+    """Put a new output in the queue, due within its cohort's review SLA."""
+    job = output.job
+    now = timezone.now()
+    return ReviewItem.objects.create(
+        output=output,
+        artist_id=job.artist_id,
+        cohort_id=job.cohort_id,
+        created_at=now,
+        due_at=now + timedelta(hours=job.cohort.review_sla_hours),
+    )
+
+
+def review_claim(*, item: ReviewItem, reviewer: User) -> ReviewItem:
+    """Take an item for review, exclusively until the claim expires. One conditional
+    UPDATE decides between two reviewers clicking at once; the loser gets AlreadyClaimed.
+    Claiming your own claim again renews it."""
+    _require_reviewer(reviewer)
+    if item.artist_id == reviewer.pk:
+        raise SelfReview("You can't review your own generation.")
+    if item.stage == ReviewStage.APPEAL and item.rejected_by_id == reviewer.pk:
+        raise SameReviewer("You rejected this output; a different reviewer must decide the appeal.")
+    now = timezone.now()
+    free = (
+        Q(status__in=[ReviewStatus.PENDING, ReviewStatus.APPEALED])
+        | Q(status=ReviewStatus.CLAIMED, claim_expires_at__lt=now)
+        | Q(status=ReviewStatus.CLAIMED, claimed_by=reviewer)
+    )
+    taken = ReviewItem.objects.filter(free, pk=item.pk).update(
+        status=ReviewStatus.CLAIMED,
+        claimed_by=reviewer,
+        claim_expires_at=now + timedelta(minutes=settings.REVIEW_CLAIM_MINUTES),
+    )
+    current = ReviewItem.objects.select_related("claimed_by").get(pk=item.pk)
+    if taken != 1:
+        if current.status == ReviewStatus.CLAIMED:
+            until = current.claim_expires_at
+            raise AlreadyClaimed(
+                "Another reviewer is reviewing this item"
+                + (f" until {until:%H:%M} UTC." if until else ".")
+            )
+        raise InvalidTransition(f"This item is already {current.get_status_display().lower()}.")
+    audit_record(
+        actor=reviewer, action="review.claim", target=current, data={"stage": current.stage}
+    )
+    return current
+
+
+def review_release(*, item: ReviewItem, reviewer: User) -> ReviewItem:
+    """Give a claimed item back to the queue."""
+    back = ReviewStatus.APPEALED if item.stage == ReviewStage.APPEAL else ReviewStatus.PENDING
+    if ReviewItem.objects.filter(
+        pk=item.pk, status=ReviewStatus.CLAIMED, claimed_by=reviewer
+    ).update(status=back, claimed_by=None, claim_expires_at=None):
+        audit_record(actor=reviewer, action="review.release", target=item)
+    return ReviewItem.objects.get(pk=item.pk)
+
+
+def _decide(
+    *, item: ReviewItem, reviewer: User, outcome: ReviewStatus, reason_code: str, note: str
+) -> ReviewItem:
+    now = timezone.now()
+    with transaction.atomic():
+        changes: dict[str, object] = {
+            "status": outcome,
+            "decided_by": reviewer,
+            "decided_at": now,
+            "reason_code": reason_code,
+            "note": note,
+            "claimed_by": None,
+            "claim_expires_at": None,
+        }
+        if outcome == ReviewStatus.REJECTED and item.stage == ReviewStage.REVIEW:
+            changes["rejected_by"] = reviewer
+        decided = ReviewItem.objects.filter(
+            pk=item.pk,
+            status=ReviewStatus.CLAIMED,
+            claimed_by=reviewer,
+            claim_expires_at__gte=now,
+        ).update(**changes)
+        if decided != 1:
+            raise ClaimRequired("Claim this item first (your claim may have expired).")
+        item = ReviewItem.objects.select_related("output__job").get(pk=item.pk)
+        role = reviewer.role or Role.REVIEWER
+        ReviewDecision.objects.create(
+            item=item,
+            reviewer=reviewer,
+            reviewer_role=role,
+            stage=item.stage,
+            outcome=DecisionOutcome(outcome.value),
+            reason_code=reason_code,
+            note=note,
+            created_at=now,
+        )
+        audit_record(
+            actor=reviewer,
+            action="review.approve" if outcome == ReviewStatus.APPROVED else "review.reject",
+            target=item,
+            data={"stage": item.stage, "reason_code": reason_code},
+        )
+        link = reverse("jobs:detail", kwargs={"pk": item.output.job_id})
+        if outcome == ReviewStatus.APPROVED:
+            message = f"Your video #{item.output.job_id} was approved. You can publish it now."
+        else:
+            message = (
+                f"Your video #{item.output.job_id} was not approved: {reason_label(reason_code)}."
+                + (" You can appeal once." if item.appealable else "")
+            )
+        notify(
+            user=item.artist,
+            message=message,
+            link=link,
+            email_subject="[Vernissage] Review decision",
+        )
+    return item
+
+
+def review_approve(*, item: ReviewItem, reviewer: User, note: str = "") -> ReviewItem:
+    """Approve a claimed item: the artist may then publish it."""
+    _require_reviewer(reviewer)
+    return _decide(
+        item=item,
+        reviewer=reviewer,
+        outcome=ReviewStatus.APPROVED,
+        reason_code="",
+        note=note.strip(),
+    )
+
+
+def review_reject(*, item: ReviewItem, reviewer: User, reason_code: str, note: str) -> ReviewItem:
+    """Reject a claimed item with a policy reason and a note the artist will read."""
+    _require_reviewer(reviewer)
+    errors = {}
+    if reason_code not in reason_codes():
+        errors["reason_code"] = ValidationError(
+            f"Choose one of: {', '.join(reason_codes())}.", code="invalid_choice"
+        )
+    if not (note or "").strip():
+        errors["note"] = ValidationError(
+            "Tell the artist why, in a sentence or two.", code="required"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return _decide(
+        item=item,
+        reviewer=reviewer,
+        outcome=ReviewStatus.REJECTED,
+        reason_code=reason_code,
+        note=note.strip(),
+    )
+
+
+@dataclass
+class BulkResult:
+    approved: list[int] = field(default_factory=list)
+    refused: dict[int, str] = field(default_factory=dict)
+
+
+def review_bulk_approve(*, item_ids: list[int], reviewer: User) -> BulkResult:
+    """Claim and approve each item; items that can't be (someone else's claim, your own
+    generation, already decided) are listed with the reason and left as they were."""
+    _require_reviewer(reviewer)
+    result = BulkResult()
+    for item in ReviewItem.objects.filter(pk__in=item_ids).order_by("due_at", "id"):
+        try:
+            claimed = review_claim(item=item, reviewer=reviewer)
+            review_approve(item=claimed, reviewer=reviewer)
+        except DomainError as error:
+            result.refused[item.pk] = error.message
+        else:
+            result.approved.append(item.pk)
+    return result
+
+
+def review_appeal(*, item: ReviewItem, artist: User, statement: str) -> ReviewItem:
+    """Appeal a first-review rejection, once, with a statement. It goes back into the
+    queue with a new due time and must be decided by a different reviewer."""
+    if item.artist_id != artist.pk:
+        raise NotAllowed("Only the artist may appeal.")
+    statement = (statement or "").strip()
+    if not statement:
+        raise ValidationError(
+            {"statement": ValidationError("Say why the decision should change.", code="required")}
+        )
+    if len(statement) > 2000:
+        raise ValidationError(
+            {"statement": ValidationError("Keep it to 2000 characters.", code="max_length")}
+        )
+    now = timezone.now()
+    appealed = ReviewItem.objects.filter(
+        pk=item.pk, status=ReviewStatus.REJECTED, stage=ReviewStage.REVIEW
+    ).update(
+        status=ReviewStatus.APPEALED,
+        stage=ReviewStage.APPEAL,
+        appeal_statement=statement,
+        appealed_at=now,
+        due_at=now + timedelta(hours=item.cohort.review_sla_hours),
+        escalated_at=None,
+    )
+    if appealed != 1:
+        raise NotAppealable("Only a first rejection can be appealed, and only once.")
+    item = ReviewItem.objects.get(pk=item.pk)
+    audit_record(actor=artist, action="review.appeal", target=item)
+    return item
+
+
+def review_revoke_approval(
+    *, item: ReviewItem, admin: User, reason_code: str, note: str
+) -> ReviewItem:
+    """Program admins only: withdraw an approval. Any publication of the output comes down."""
+    from publishing.services import publications_end_for_output
+
+    if not admin.has_perm("accounts.run_program"):
+        raise NotAllowed("Only program admins may revoke an approval.")
+    if reason_code not in reason_codes() or not note.strip():
+        raise ValidationError({"note": "Give a reason code and a note for the artist."})
+    now = timezone.now()
+    with transaction.atomic():
+        if not ReviewItem.objects.filter(pk=item.pk, status=ReviewStatus.APPROVED).update(
+            status=ReviewStatus.REJECTED,
+            stage=ReviewStage.APPEAL,  # final: no appeal against a revocation
+            decided_by=admin,
+            decided_at=now,
+            reason_code=reason_code,
+            note=note.strip(),
+        ):
+            raise InvalidTransition("Only an approved output can have its approval revoked.")
+        item = ReviewItem.objects.select_related("output").get(pk=item.pk)
+        ReviewDecision.objects.create(
+            item=item,
+            reviewer=admin,
+            reviewer_role=Role.PROGRAM_ADMIN,
+            stage=item.stage,
+            outcome=DecisionOutcome.REVOKED,
+            reason_code=reason_code,
+            note=note.strip(),
+            created_at=now,
+        )
+        publications_end_for_output(
+            output=item.output, actor=admin, reason=f"approval revoked: {reason_code}"
+        )
+        audit_record(
+            actor=admin, action="review.revoke", target=item, data={"reason_code": reason_code}
+        )
+        notify(
+            user=item.artist,
+            message=(
+                f"The approval of your video #{item.output.job_id} was withdrawn: "
+                f"{reason_label(reason_code)}."
+            ),
+            link=reverse("jobs:detail", kwargs={"pk": item.output.job_id}),
+            email_subject="[Vernissage] Approval withdrawn",
+        )
+    return item
+
+
+def review_escalate_overdue(*, now: datetime | None = None) -> list[int]:
+    """Tell program admins about open items past their due time (once per item)."""
+    moment = now or timezone.now()
+    overdue = list(
+        ReviewItem.objects.filter(
+            status__in=OPEN_STATUSES, due_at__lt=moment, escalated_at__isnull=True
+        )
+        .order_by("due_at")
+        .values_list("pk", flat=True)[:1000]
+    )
+    if not overdue:
+        return []
+    ReviewItem.objects.filter(pk__in=overdue).update(escalated_at=moment)
+    admins = [
+        u.email
+        for u in User.objects.filter(is_active=True, is_staff=True)
+        if u.has_perm("accounts.run_program")
+    ]
+    for pk in overdue:
+        audit_record(actor=None, action="review.escalate", target=ReviewItem(pk=pk))
+    if admins:
+        send_mail(
+            subject=f"[Vernissage] {len(overdue)} review item(s) overdue",
+            message=(
+                f"{len(overdue)} output(s) passed their review due time without a decision.\n"
+                f"Queue: {settings.SITE_URL}{reverse('moderation:queue')}?overdue=1"
+            ),
+            from_email=None,
+            recipient_list=admins,
+            fail_silently=True,
+        )
+    log.warning("escalated %d overdue review items", len(overdue))
+    return overdue

@@ -1,0 +1,192 @@
+"""Staff review pages: the queue, one item, SLA figures. Thin: services decide."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from cohorts.models import Cohort
+from domain.errors import DomainError
+from jobs.selectors import job_visible_to
+from moderation.forms import AppealForm, RejectForm
+from moderation.models import ReviewItem
+from moderation.selectors import (
+    decode_cursor,
+    review_history_of_artist,
+    review_item_for_staff,
+    review_queue,
+    review_sla_report,
+)
+from moderation.services import (
+    review_appeal,
+    review_approve,
+    review_bulk_approve,
+    review_claim,
+    review_reject,
+    review_release,
+)
+from portal.http import signed_in_user
+from publishing.media import media_url
+
+REVIEWER = "accounts.review_outputs"
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _filters(request: HttpRequest) -> dict[str, object]:
+    return {
+        "cohort_id": _int(request.GET.get("cohort")),
+        "artist_id": _int(request.GET.get("artist")),
+        "overdue": request.GET.get("overdue") == "1",
+        "appeals": request.GET.get("appeals") == "1",
+    }
+
+
+@permission_required(REVIEWER, raise_exception=True)
+def queue(request: HttpRequest) -> HttpResponse:
+    filters = _filters(request)
+    cursor = request.GET.get("after")
+    after = decode_cursor(cursor) if cursor else None
+    page = review_queue(after=after, **filters)  # type: ignore[arg-type]
+    query = request.GET.copy()
+    query.pop("after", None)
+    if page.next_cursor:
+        query["after"] = page.next_cursor
+    template = (
+        "moderation/_queue_rows.html" if request.GET.get("fragment") else "moderation/queue.html"
+    )
+    return render(
+        request,
+        template,
+        {
+            "page": page,
+            "filters": filters,
+            "cohorts": Cohort.objects.order_by("name"),
+            "next_query": query.urlencode() if page.next_cursor else None,
+            "me": signed_in_user(request),
+        },
+    )
+
+
+@permission_required(REVIEWER, raise_exception=True)
+@require_POST
+def bulk_approve(request: HttpRequest) -> HttpResponse:
+    ids = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
+    result = review_bulk_approve(item_ids=ids, reviewer=signed_in_user(request))
+    if result.approved:
+        messages.success(request, f"Approved {len(result.approved)} item(s).")
+    for pk, reason in result.refused.items():
+        messages.warning(request, f"Item {pk} not approved: {reason}")
+    return redirect("moderation:queue")
+
+
+def _item_or_404(item_id: int) -> ReviewItem:
+    item = review_item_for_staff(item_id=item_id)
+    if item is None:
+        raise Http404
+    return item
+
+
+@permission_required(REVIEWER, raise_exception=True)
+def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
+    item = _item_or_404(item_id)
+    me = signed_in_user(request)
+    output = item.output
+    next_item = review_queue(after=(item.due_at, item.pk), limit=1).items
+    return render(
+        request,
+        "moderation/item.html",
+        {
+            "item": item,
+            "job": output.job,
+            "video_url": media_url(output=output, kind="video", viewer=me),
+            "poster_url": media_url(output=output, kind="poster", viewer=me),
+            "history": review_history_of_artist(artist=item.artist),
+            "reject_form": RejectForm(),
+            "mine": item.claimed_by_id == me.pk and item.status == "claimed",
+            "next_item": next_item[0] if next_item else None,
+        },
+    )
+
+
+def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
+    item = _item_or_404(item_id)
+    me = signed_in_user(request)
+    try:
+        if action == "claim":
+            review_claim(item=item, reviewer=me)
+            messages.success(request, "Claimed. It's yours for the next few minutes.")
+        elif action == "release":
+            review_release(item=item, reviewer=me)
+            messages.info(request, "Released back to the queue.")
+        elif action == "approve":
+            if item.claimed_by_id != me.pk:
+                item = review_claim(item=item, reviewer=me)
+            review_approve(item=item, reviewer=me, note=request.POST.get("note", ""))
+            messages.success(request, "Approved.")
+        elif action == "reject":
+            form = RejectForm(request.POST)
+            form.is_valid()
+            review_reject(
+                item=item,
+                reviewer=me,
+                reason_code=request.POST.get("reason_code", ""),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, "Rejected; the artist has been told why.")
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        if action in ("approve", "reject") and request.POST.get("then") == "next":
+            following = review_queue(after=(item.due_at, item.pk), limit=1).items
+            if following:
+                return redirect("moderation:item", item_id=following[0].pk)
+            return redirect("moderation:queue")
+    return redirect("moderation:item", item_id=item_id)
+
+
+@permission_required(REVIEWER, raise_exception=True)
+@require_POST
+def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
+    if action not in ("claim", "release", "approve", "reject"):
+        raise Http404
+    return _act(request, item_id, action)
+
+
+@permission_required(REVIEWER, raise_exception=True)
+def sla(request: HttpRequest) -> HttpResponse:
+    return render(request, "moderation/sla.html", {"rows": review_sla_report()})
+
+
+@login_required
+@require_POST
+def appeal(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The artist's appeal against a rejection (from their job page)."""
+    job = job_visible_to(user=signed_in_user(request), job_id=job_id)
+    review = getattr(getattr(job, "output", None), "review", None) if job is not None else None
+    if job is None or review is None or job.artist_id != signed_in_user(request).pk:
+        raise Http404
+    form = AppealForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Write a statement for your appeal (up to 2000 characters).")
+    else:
+        try:
+            review_appeal(
+                item=review,
+                artist=signed_in_user(request),
+                statement=form.cleaned_data["statement"],
+            )
+        except (DomainError, ValidationError) as error:
+            messages.error(request, getattr(error, "message", None) or " ".join(error.messages))  # type: ignore[union-attr]
+        else:
+            messages.success(request, "Appeal sent. A different reviewer will decide it.")
+    return redirect(reverse("jobs:detail", kwargs={"pk": job_id}))

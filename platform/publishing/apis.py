@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView, get_object_or_404
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from jobs.models import Output
+from jobs.selectors import job_visible_to
+from moderation.apis import IsReviewer
+from portal.http import signed_in_user
+from publishing.media import media_url
+from publishing.models import Publication
+from publishing.selectors import gallery_publications, publication_active_for
+from publishing.services import publication_create, publication_takedown, publication_unpublish
+
+
+class PublicationSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Publication
+        fields = ["id", "visibility", "status", "url", "published_at", "ended_at", "end_reason"]
+
+    def get_url(self, publication: Publication) -> str:
+        from django.urls import reverse
+
+        if publication.visibility == "gallery":
+            return reverse("publishing:gallery") + f"#p{publication.pk}"
+        return reverse("publishing:shared", kwargs={"slug": publication.slug})
+
+
+class GalleryItemSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    title = serializers.CharField(help_text="The prompt.")
+    artist = serializers.CharField(help_text="Credit: the artist's name.")
+    published_at = serializers.DateTimeField()
+    video_url = serializers.CharField()
+    poster_url = serializers.CharField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    duration_seconds = serializers.FloatField()
+    sha256 = serializers.CharField()
+
+
+class GalleryApi(GenericAPIView):
+    """Public: approved, published videos only, newest first, with artist credit."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    serializer_class = GalleryItemSerializer
+
+    def get(self, request: Request) -> Response:
+        page = self.paginate_queryset(gallery_publications())
+        rows = []
+        for publication in page or []:
+            output = publication.output
+            rows.append(
+                {
+                    "id": publication.pk,
+                    "title": output.job.prompt,
+                    "artist": output.job.artist.full_name or "An invited artist",
+                    "published_at": publication.published_at,
+                    "video_url": media_url(output=output, kind="video", viewer=None),
+                    "poster_url": media_url(output=output, kind="poster", viewer=None),
+                    "width": output.width,
+                    "height": output.height,
+                    "duration_seconds": output.duration_seconds,
+                    "sha256": output.sha256,
+                }
+            )
+        return self.get_paginated_response(GalleryItemSerializer(rows, many=True).data)
+
+
+class PublishSerializer(serializers.Serializer):
+    visibility = serializers.ChoiceField(choices=["gallery", "link"])
+
+
+def _own_output(request: Request, pk: int) -> Output:
+    user = signed_in_user(request)
+    job = job_visible_to(user=user, job_id=pk)
+    if job is None or job.artist_id != user.pk:
+        raise Http404
+    output = getattr(job, "output", None)
+    if output is None:
+        raise Http404
+    return output
+
+
+class GenerationPublishApi(APIView):
+    @extend_schema(request=PublishSerializer, responses={201: PublicationSerializer})
+    def post(self, request: Request, pk: int) -> Response:
+        output = _own_output(request, pk)
+        data = PublishSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        publication = publication_create(
+            output=output,
+            artist=signed_in_user(request),
+            visibility=data.validated_data["visibility"],
+        )
+        return Response(PublicationSerializer(publication).data, status=201)
+
+
+class GenerationUnpublishApi(APIView):
+    @extend_schema(request=None, responses=PublicationSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        publication = publication_active_for(output=_own_output(request, pk))
+        if publication is None:
+            raise Http404
+        publication = publication_unpublish(publication=publication, artist=signed_in_user(request))
+        return Response(PublicationSerializer(publication).data)
+
+
+class TakedownSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class PublicationTakedownApi(APIView):
+    permission_classes = [*APIView.permission_classes, IsReviewer]
+
+    @extend_schema(request=TakedownSerializer, responses=PublicationSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = TakedownSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        publication = publication_takedown(
+            publication=get_object_or_404(Publication, pk=pk),
+            staff=signed_in_user(request),
+            reason=data.validated_data["reason"],
+        )
+        return Response(PublicationSerializer(publication).data)

@@ -1,0 +1,139 @@
+"""The one door to media files: signed, short-lived URLs, re-authorised on every request.
+
+A URL names the output, the file kind and the viewer it was issued to, signed with the
+secret key and valid for MEDIA_URL_TTL_SECONDS. Each request re-checks, against the
+current state, that the file may be seen: anyone for a published, approved output;
+otherwise only the viewer it was issued to, and only while they are its artist or staff.
+So unpublishing or revoking takes effect at once, before any URL expires. Every refusal is
+a 404, the same as for a file that doesn't exist.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import IO
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core import signing
+from django.core.cache import cache
+from django.db.models.fields.files import FieldFile
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
+from django.urls import reverse
+
+from accounts.models import User
+from audit.services import audit_record
+from jobs.models import Output
+from publishing.selectors import is_publicly_visible
+
+SALT = "vernissage.media.v1"
+KINDS = {"video": "video/mp4", "poster": "image/jpeg"}
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+_CHUNK = 64 * 1024
+
+
+def media_url(*, output: Output, kind: str, viewer: object) -> str:
+    """A signed URL for ``viewer`` (a user, or anonymous) to fetch one file of ``output``."""
+    user_id = viewer.pk if isinstance(viewer, User) else 0
+    token = signing.dumps({"o": output.pk, "k": kind, "u": user_id}, salt=SALT)
+    return (
+        reverse("publishing:media", kwargs={"output_id": output.pk, "kind": kind}) + "?t=" + token
+    )
+
+
+def media_authorise(*, request: HttpRequest, output_id: int, kind: str) -> Output | None:
+    """The output if this request may fetch it now; None otherwise (answer 404)."""
+    if kind not in KINDS:
+        return None
+    try:
+        claims = signing.loads(
+            request.GET.get("t", ""), salt=SALT, max_age=settings.MEDIA_URL_TTL_SECONDS
+        )
+    except signing.BadSignature:  # tampered, or expired (SignatureExpired is a subclass)
+        return None
+    if not isinstance(claims, dict) or claims.get("o") != output_id or claims.get("k") != kind:
+        return None
+    output = Output.objects.select_related("job", "review").filter(pk=output_id).first()
+    if output is None:
+        return None
+    if is_publicly_visible(output=output):
+        return output
+    user = request.user
+    if not isinstance(user, User) or not user.is_active or user.pk != claims.get("u"):
+        return None
+    if output.job.artist_id == user.pk:
+        return output
+    if user.is_staff and user.has_perm("accounts.review_outputs"):
+        _audit_staff_access(user, output, kind)
+        return output
+    return None
+
+
+def _audit_staff_access(user: User, output: Output, kind: str) -> None:
+    # A player fetches a file in many range requests; one audit event per viewing is enough.
+    key = f"media-audit:{user.pk}:{output.pk}:{kind}"
+    if cache.add(key, 1, timeout=600):
+        audit_record(actor=user, action="media.staff_access", target=output, data={"kind": kind})
+
+
+def media_response(*, request: HttpRequest, file: FieldFile, content_type: str) -> HttpResponseBase:
+    """Send the file: through nginx (X-Accel-Redirect) in production, else ourselves,
+    honouring a single byte range so players can seek."""
+    response: HttpResponseBase
+    if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
+        response = HttpResponse(content_type=content_type)
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX + quote(file.name or "")
+    else:
+        response = _stream(request, file, content_type)
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def _stream(request: HttpRequest, file: FieldFile, content_type: str) -> HttpResponseBase:
+    size = file.size
+    header = request.headers.get("Range", "")
+    match = _RANGE.match(header.strip()) if header else None
+    if not header or match is None:
+        whole = FileResponse(file.open("rb"), content_type=content_type)
+        whole["Accept-Ranges"] = "bytes"
+        return whole
+    first, last = match.groups()
+    if first == "" and last == "":
+        return _unsatisfiable(size)
+    if first == "":  # the last N bytes
+        start, end = max(0, size - int(last)), size - 1
+    else:
+        start, end = int(first), min(int(last) if last else size - 1, size - 1)
+    if start >= size or start > end:
+        return _unsatisfiable(size)
+    handle = file.open("rb")
+    handle.seek(start)
+    part = StreamingHttpResponse(
+        _read(handle, end - start + 1), status=206, content_type=content_type
+    )
+    part["Content-Range"] = f"bytes {start}-{end}/{size}"
+    part["Content-Length"] = str(end - start + 1)
+    part["Accept-Ranges"] = "bytes"
+    return part
+
+
+def _read(handle: IO[bytes], remaining: int) -> Iterator[bytes]:
+    try:
+        while remaining > 0:
+            chunk = handle.read(min(_CHUNK, remaining))
+            if not chunk:
+                return
+            remaining -= len(chunk)
+            yield chunk
+    finally:
+        handle.close()
+
+
+def _unsatisfiable(size: int) -> HttpResponse:
+    response = HttpResponse(status=416)
+    response["Content-Range"] = f"bytes */{size}"
+    return response

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Visibility(models.TextChoices):
+    GALLERY = "gallery", "Public gallery"
+    LINK = "link", "Unlisted link"
+
+
+class PublicationStatus(models.TextChoices):
+    ACTIVE = "active", "Published"
+    UNPUBLISHED = "unpublished", "Unpublished by the artist"
+    TAKEN_DOWN = "taken_down", "Taken down"
+
+
+class Publication(models.Model):
+    """An approved output made visible. At most one active publication per output; ending
+    one (unpublish, takedown, revoked approval) keeps the row as history."""
+
+    output = models.ForeignKey("jobs.Output", on_delete=models.PROTECT, related_name="publications")
+    visibility = models.CharField(max_length=8, choices=Visibility.choices)
+    # Unguessable; the address of an unlisted link.
+    slug = models.CharField(max_length=32, unique=True)
+    status = models.CharField(
+        max_length=12, choices=PublicationStatus.choices, default=PublicationStatus.ACTIVE
+    )
+    published_at = models.DateTimeField()
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        indexes = [
+            models.Index(
+                fields=["-published_at", "-id"],
+                name="publication_gallery",
+                condition=Q(status="active", visibility="gallery"),
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["output"], condition=Q(status="active"), name="one_active_publication"
+            ),
+            models.CheckConstraint(
+                condition=Q(status="active", ended_at__isnull=True)
+                | (~Q(status="active") & Q(ended_at__isnull=False)),
+                name="publication_end_recorded",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_visibility_display()} publication of output {self.output_id}"

@@ -1,0 +1,132 @@
+"""Writes about publications: publish, unpublish, take down."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_record
+from domain.errors import InvalidTransition, NotAllowed
+from jobs.models import Output
+from moderation.models import ReviewStatus
+from portal.services import notify
+from publishing.errors import NotApproved
+from publishing.models import Publication, PublicationStatus, Visibility
+
+
+def _is_approved(output: Output) -> bool:
+    review = getattr(output, "review", None)
+    return review is not None and review.status == ReviewStatus.APPROVED
+
+
+def publication_create(*, output: Output, artist: User, visibility: str) -> Publication:
+    """Publish an approved output of the artist's own. Publishing again with the same
+    visibility is a no-op; with another, the old publication ends and a new one starts."""
+    if visibility not in Visibility.values:
+        raise ValidationError(
+            {"visibility": ValidationError("Choose gallery or link.", code="invalid_choice")}
+        )
+    if output.job.artist_id != artist.pk:
+        raise NotAllowed("You can only publish your own videos.")
+    with transaction.atomic():
+        # Lock the review row: an approval being revoked right now can't slip past.
+        from moderation.models import ReviewItem
+
+        review = ReviewItem.objects.select_for_update().filter(output=output).first()
+        if review is None or review.status != ReviewStatus.APPROVED:
+            raise NotApproved("Only approved videos can be published; this one isn't approved.")
+        current = Publication.objects.filter(output=output, status=PublicationStatus.ACTIVE).first()
+        if current is not None and current.visibility == visibility:
+            return current
+        if current is not None:
+            _end(
+                current,
+                status=PublicationStatus.UNPUBLISHED,
+                actor=artist,
+                reason="visibility changed",
+            )
+        try:
+            with transaction.atomic():
+                publication = Publication.objects.create(
+                    output=output,
+                    visibility=visibility,
+                    slug=secrets.token_urlsafe(16),
+                    published_at=timezone.now(),
+                )
+        except IntegrityError:
+            raise InvalidTransition("This video was just published by another request.") from None
+        audit_record(
+            actor=artist,
+            action="publication.publish",
+            target=publication,
+            data={"visibility": visibility},
+        )
+    return publication
+
+
+def _end(
+    publication: Publication, *, status: PublicationStatus, actor: User | None, reason: str
+) -> None:
+    Publication.objects.filter(pk=publication.pk, status=PublicationStatus.ACTIVE).update(
+        status=status, ended_at=timezone.now(), ended_by=actor, end_reason=reason[:300]
+    )
+
+
+def publication_unpublish(*, publication: Publication, artist: User) -> Publication:
+    """The artist takes their video down. Unpublishing twice is a no-op."""
+    if publication.output.job.artist_id != artist.pk:
+        raise NotAllowed("You can only unpublish your own videos.")
+    if publication.status == PublicationStatus.ACTIVE:
+        _end(
+            publication,
+            status=PublicationStatus.UNPUBLISHED,
+            actor=artist,
+            reason="unpublished by the artist",
+        )
+        audit_record(actor=artist, action="publication.unpublish", target=publication)
+    return Publication.objects.get(pk=publication.pk)
+
+
+def publication_takedown(*, publication: Publication, staff: User, reason: str) -> Publication:
+    """Staff remove a publication, with a reason the artist is told."""
+    if not staff.has_perm("accounts.review_outputs"):
+        raise NotAllowed("Only staff may take a publication down.")
+    if not reason.strip():
+        raise ValidationError(
+            {"reason": ValidationError("Give a reason for the takedown.", code="required")}
+        )
+    if publication.status != PublicationStatus.ACTIVE:
+        raise InvalidTransition("This publication is not active.")
+    _end(publication, status=PublicationStatus.TAKEN_DOWN, actor=staff, reason=reason.strip())
+    audit_record(
+        actor=staff,
+        action="publication.takedown",
+        target=publication,
+        data={"reason": reason.strip()},
+    )
+    artist = publication.output.job.artist
+    notify(
+        user=artist,
+        message=(
+            f"Your published video #{publication.output.job_id} was taken down: {reason.strip()}"
+        ),
+        link=f"/generations/{publication.output.job_id}/",
+        email_subject="[Vernissage] Publication taken down",
+    )
+    return Publication.objects.get(pk=publication.pk)
+
+
+def publications_end_for_output(*, output: Output, actor: User | None, reason: str) -> int:
+    """Take down whatever is published of ``output`` (e.g. its approval was revoked)."""
+    ended = 0
+    for publication in Publication.objects.filter(output=output, status=PublicationStatus.ACTIVE):
+        _end(publication, status=PublicationStatus.TAKEN_DOWN, actor=actor, reason=reason)
+        audit_record(
+            actor=actor, action="publication.takedown", target=publication, data={"reason": reason}
+        )
+        ended += 1
+    return ended

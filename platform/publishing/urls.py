@@ -1,0 +1,14 @@
+from django.urls import path
+
+from publishing import views
+
+app_name = "publishing"
+
+urlpatterns = [
+    path("gallery/", views.gallery, name="gallery"),
+    path("s/<str:slug>/", views.shared, name="shared"),
+    path("m/<int:output_id>/<str:kind>/", views.media, name="media"),
+    path("generations/<int:job_id>/publish/", views.publish, name="publish"),
+    path("generations/<int:job_id>/unpublish/", views.unpublish, name="unpublish"),
+    path("staff/publications/<int:publication_id>/takedown/", views.takedown, name="takedown"),
+]

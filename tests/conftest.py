@@ -151,3 +151,54 @@ def start_worker(django_db_setup, tiny_model, settings) -> Iterator[Callable[[],
     yield start
     for worker in started:
         worker.stop()
+
+
+@pytest.fixture
+def make_output(db: None):
+    """A succeeded job with a real (tiny) H.264 output and its review item, made without
+    a worker: for review, publishing and access tests."""
+    import tempfile
+    from pathlib import Path
+
+    import numpy as np
+    from django.core.files import File
+
+    from generation.encoding import encode_mp4, probe, sha256_of, write_poster
+    from jobs.models import Job, JobStatus, Output
+    from moderation.services import review_item_create
+
+    def make(artist: User, prompt: str = "a quiet harbour at dawn") -> Output:
+        now = timezone.now()
+        job = Job.objects.create(
+            artist=artist, cohort=artist.cohort, prompt=prompt, duration_seconds=2,
+            resolution="480p", aspect_ratio="16:9", seed=1, model="tiny-wan", num_frames=9,
+            width=80, height=48, fps=8, steps=4, guidance=5.0, status=JobStatus.SUCCEEDED,
+            progress=1.0, attempt=1, started_at=now, finished_at=now,
+        )  # fmt: skip
+        frames = np.tile(
+            np.linspace(0, 255, 80, dtype=np.uint8)[None, None, :, None], (9, 48, 1, 3)
+        )
+        with tempfile.TemporaryDirectory() as folder:
+            video, poster = Path(folder) / "v.mp4", Path(folder) / "p.jpg"
+            encode_mp4(frames, fps=8, path=video)
+            write_poster(frames, path=poster)
+            info = probe(video)
+            output = Output(
+                job=job, width=80, height=48, fps=8, frame_count=info.frame_count,
+                duration_seconds=info.duration_seconds, codec=info.codec,
+                size_bytes=video.stat().st_size, sha256=sha256_of(video),
+            )  # fmt: skip
+            with video.open("rb") as handle:
+                output.video.save(f"job-{job.pk}.mp4", File(handle), save=False)
+            with poster.open("rb") as handle:
+                output.poster.save(f"job-{job.pk}.jpg", File(handle), save=False)
+            output.save()
+        review_item_create(output=output)
+        return output
+
+    return make
+
+
+@pytest.fixture
+def second_reviewer(db: None) -> User:
+    return user_create(email="sam@studio.example", password=PASSWORD, role=Role.REVIEWER)

@@ -169,6 +169,7 @@ def make_output(db: None):
 
     def make(artist: User, prompt: str = "a quiet harbour at dawn") -> Output:
         now = timezone.now()
+        assert artist.cohort is not None
         job = Job.objects.create(
             artist=artist, cohort=artist.cohort, prompt=prompt, duration_seconds=2,
             resolution="480p", aspect_ratio="16:9", seed=1, model="tiny-wan", num_frames=9,

@@ -168,7 +168,7 @@ def test_revoking_an_approval_is_for_program_admins(artist, reviewer, program_ad
         item=item, admin=program_admin, reason_code="nda_risk", note="Leaks the UI."
     )
     assert revoked.status == ReviewStatus.REJECTED and not revoked.appealable
-    assert revoked.decisions.last().outcome == "revoked"
+    assert [d.outcome for d in revoked.decisions.all()][-1] == "revoked"
 
 
 def test_overdue_items_are_escalated_once(artist, program_admin, make_output, mailoutbox):

@@ -77,7 +77,7 @@ def test_media_access_matrix(state, artist, other_artist, reviewer, program_admi
             expected = 200 if allowed(state, actor) else 404
             assert response.status_code == expected, (state, actor, kind, response.status_code)
             if expected == 200:
-                body = b"".join(response.streaming_content)
+                body = b"".join(response.streaming_content)  # type: ignore[attr-defined]
                 assert body == getattr(output, kind).open("rb").read()
                 assert response["Cache-Control"] == "private, no-store"
 

@@ -42,12 +42,11 @@ def test_reject_appeal_approve_publish_gallery(
     expect(rey.locator("#review-status")).to_contain_text("Being reviewed by rey@studio.example")
     rey.wait_for_load_state()
     video = rey.locator("#review-video")
-    assert (
-        video.evaluate(
-            "v => new Promise(r => { if (v.readyState >= 1) r(v.duration); else v.onloadedmetadata = () => r(v.duration); })"
-        )
-        > 0
+    duration = video.evaluate(
+        "v => new Promise(r => { if (v.readyState >= 1) r(v.duration); "
+        "else v.onloadedmetadata = () => r(v.duration); })"
     )
+    assert duration > 0
     rey.keyboard.press("r")  # shortcut: focus the reason
     expect(rey.get_by_label("Reason")).to_be_focused()
     rey.get_by_label("Reason").select_option("content_policy")

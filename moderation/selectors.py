@@ -64,7 +64,9 @@ def review_queue(
         queryset = queryset.filter(stage=ReviewStage.APPEAL)
     if after is not None:
         due, pk = after
-        queryset = queryset.filter(Q(due_at__gt=due) | Q(due_at=due, pk__gt=pk))
+        # "(due_at, id) > (due, pk)", spelt so PostgreSQL can start an index range scan at
+        # due_at >= due (a bare OR makes it walk the index from the beginning).
+        queryset = queryset.filter(due_at__gte=due).filter(Q(due_at__gt=due) | Q(pk__gt=pk))
     rows = list(
         queryset.select_related("artist", "cohort", "claimed_by", "output__job").order_by(
             "due_at", "id"

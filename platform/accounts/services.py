@@ -42,3 +42,30 @@ def user_create(
         email=normalize_email(email), password=password, full_name=full_name, cohort=cohort
     )
     return user_set_role(user=user, role=role)
+
+
+def user_set_paused(*, actor: User | None, user: User, paused: bool, reason: str = "") -> User:
+    """Pause (or resume) one account's generation without touching anyone else.
+    Pausing needs a reason; the artist sees it."""
+    from django.core.exceptions import ValidationError
+
+    from audit.services import audit_record
+    from domain.errors import NotAllowed
+
+    if actor is not None and not actor.has_perm("accounts.run_program"):
+        raise NotAllowed("Only program admins may pause an account.")
+    if paused and not reason.strip():
+        raise ValidationError(
+            {"paused_reason": "Say why the account is paused; the artist sees it."}
+        )
+    with transaction.atomic():
+        user.is_paused = paused
+        user.paused_reason = reason.strip() if paused else ""
+        user.save(update_fields=["is_paused", "paused_reason"])
+        audit_record(
+            actor=actor,
+            action="account.pause" if paused else "account.resume",
+            target=user,
+            data={"reason": user.paused_reason},
+        )
+    return user

@@ -105,3 +105,45 @@ def test_notifications_on_the_dashboard_can_be_marked_read(client, artist, revie
     assert f"Your video #{output.job_id} was approved" in client.get("/").content.decode()
     client.post("/notifications/read/")
     assert "was approved" not in client.get("/").content.decode()
+
+
+def test_staff_take_down_from_the_gallery_page(client, artist, reviewer, make_output):
+    from publishing.models import PublicationStatus
+    from publishing.services import publication_create
+
+    output = make_output(artist)
+    review_approve(item=review_claim(item=output.review, reviewer=reviewer), reviewer=reviewer)
+    publication = publication_create(output=output, artist=artist, visibility="gallery")
+    client.force_login(reviewer)
+    assert "Take down" in client.get("/gallery/").content.decode()
+    client.post(
+        f"/staff/publications/{publication.pk}/takedown/",
+        {"reason": "Complaint", "next": "/gallery/"},
+    )
+    publication.refresh_from_db()
+    assert publication.status == PublicationStatus.TAKEN_DOWN
+    client.force_login(artist)
+    assert (
+        client.post(f"/staff/publications/{publication.pk}/takedown/", {"reason": "x"}).status_code
+        == 403
+    )
+
+
+def test_pausing_one_account_is_audited_and_needs_a_reason(
+    artist, other_artist, program_admin, reviewer
+):
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import user_set_paused
+    from audit.models import AuditEvent
+    from domain.errors import NotAllowed
+
+    with pytest.raises(NotAllowed):
+        user_set_paused(actor=reviewer, user=artist, paused=True, reason="x")
+    with pytest.raises(ValidationError):
+        user_set_paused(actor=program_admin, user=artist, paused=True, reason=" ")
+    user_set_paused(actor=program_admin, user=artist, paused=True, reason="Token leaked")
+    other_artist.refresh_from_db()
+    assert artist.is_paused and not other_artist.is_paused
+    event = AuditEvent.objects.filter(action="account.pause").get()
+    assert event.actor == program_admin and event.data == {"reason": "Token leaked"}

@@ -17,6 +17,8 @@ urlpatterns = [
     path("generations/", include(appeal_urls)),
     path("", include("publishing.urls")),
     path("staff/review/", include("moderation.urls")),
+    path("feedback/", include("feedback.urls")),
+    path("ledger/", include("ledger.urls")),
     path("staff/agreements/", include(staff_agreement_urls)),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
     "audit",
     "moderation",
     "publishing",
+    "feedback",
+    "ledger",
 ]
 
 MIDDLEWARE = [

@@ -4,6 +4,12 @@ from django.urls import path
 
 from accounts.apis import MeApi
 from agreements.apis import AgreementCurrentApi
+from feedback.apis import (
+    FeedbackDetailApi,
+    FeedbackListCreateApi,
+    FeedbackMeTooApi,
+    FeedbackStatusApi,
+)
 from invitations.apis import InvitationListCreateApi, InvitationRevokeApi, InvitationVerifyApi
 from jobs.apis import (
     GenerationAppealApi,
@@ -11,6 +17,7 @@ from jobs.apis import (
     GenerationDetailApi,
     GenerationListCreateApi,
 )
+from ledger.apis import LedgerApi, RateCardApi
 from moderation.apis import ReviewApproveApi, ReviewClaimApi, ReviewQueueApi, ReviewRejectApi
 from publishing.apis import (
     GalleryApi,
@@ -49,4 +56,10 @@ urlpatterns = [
         name="publication-takedown",
     ),
     path("gallery/", GalleryApi.as_view(), name="gallery"),
+    path("feedback/", FeedbackListCreateApi.as_view(), name="feedback"),
+    path("feedback/<int:pk>/", FeedbackDetailApi.as_view(), name="feedback-detail"),
+    path("feedback/<int:pk>/me-too/", FeedbackMeTooApi.as_view(), name="feedback-me-too"),
+    path("feedback/<int:pk>/status/", FeedbackStatusApi.as_view(), name="feedback-status"),
+    path("ledger/", LedgerApi.as_view(), name="ledger"),
+    path("rate-card/", RateCardApi.as_view(), name="rate-card"),
 ]

@@ -36,3 +36,15 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def notifications_read(request: HttpRequest) -> HttpResponse:
     notifications_mark_read(user=signed_in_user(request))
     return redirect("portal:dashboard")
+
+
+@login_required
+def data_export(request: HttpRequest) -> HttpResponse:
+    """Download everything we hold about you, as one archive."""
+    from portal.export import personal_data_archive
+
+    user = signed_in_user(request)
+    response = HttpResponse(personal_data_archive(user=user), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="vernissage-my-data.zip"'
+    response["Cache-Control"] = "private, no-store"
+    return response

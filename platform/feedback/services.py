@@ -1,0 +1,384 @@
+"""Writes about feedback: file it, say "me too", triage it, answer surveys. Accepted
+contributions are credited on the ledger exactly once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_record
+from domain.errors import NotAllowed
+from feedback.errors import AlreadyResponded, TransitionRefused
+from feedback.images import MAX_FILES, screenshot_clean
+from feedback.models import (
+    OUTPUT_TAGS,
+    SAFETY_CATEGORIES,
+    Attachment,
+    FeedbackItem,
+    FeedbackKind,
+    FeedbackStatus,
+    Reproduction,
+    Severity,
+    StatusChange,
+    Survey,
+    SurveyResponse,
+)
+from jobs.models import Job, JobStatus
+from ledger.services import ledger_credit
+from portal.services import notify
+
+S = FeedbackStatus
+# Which status may follow which. Accepted work can be reopened (and accepted again: the
+# credit is still paid once).
+TRANSITIONS: dict[str, set[str]] = {
+    S.NEW: {S.ACKNOWLEDGED, S.INVESTIGATING, S.ACCEPTED, S.DUPLICATE, S.WONT_FIX},
+    S.ACKNOWLEDGED: {S.INVESTIGATING, S.ACCEPTED, S.DUPLICATE, S.WONT_FIX},
+    S.INVESTIGATING: {S.ACKNOWLEDGED, S.ACCEPTED, S.DUPLICATE, S.WONT_FIX},
+    S.ACCEPTED: {S.FIXED, S.INVESTIGATING},
+    S.DUPLICATE: {S.INVESTIGATING},
+    S.WONT_FIX: {S.INVESTIGATING},
+    S.FIXED: {S.INVESTIGATING},
+}
+CREDITED = (S.ACCEPTED, S.FIXED)
+MAX_TEXT = 5000
+
+
+def _text(
+    data: dict[str, Any],
+    field: str,
+    errors: dict[str, str],
+    *,
+    required: bool = True,
+    limit: int = MAX_TEXT,
+) -> str:
+    value = str(data.get(field) or "").strip()
+    if required and not value:
+        errors[field] = "This field is required."
+    elif len(value) > limit:
+        errors[field] = f"Keep it to {limit} characters."
+    return value
+
+
+def _own_job(reporter: User, job_id: Any) -> Job | None:
+    try:
+        pk = int(job_id)
+    except (TypeError, ValueError):
+        return None
+    return Job.objects.filter(pk=pk, artist=reporter).first()
+
+
+def feedback_submit(
+    *, reporter: User, kind: str, data: dict[str, Any], screenshots: Sequence[UploadedFile] = ()
+) -> FeedbackItem:
+    """File feedback of ``kind`` from form or API ``data``. Every bad field is reported at
+    once (ValidationError); nothing is stored unless everything is valid."""
+    if not reporter.has_perm("accounts.create_generations"):
+        raise NotAllowed("Only artists in the program file feedback.")
+    errors: dict[str, str] = {}
+    fields: dict[str, Any] = {}
+    if kind not in FeedbackKind.values:
+        raise ValidationError(
+            {
+                "kind": ValidationError(
+                    "Choose output, bug, safety or feature.", code="invalid_choice"
+                )
+            }
+        )
+    if kind == FeedbackKind.OUTPUT:
+        job = _own_job(reporter, data.get("job"))
+        if job is None or job.status != JobStatus.SUCCEEDED:
+            errors["job"] = "Choose one of your finished videos."
+        try:
+            rating = int(data.get("rating"))  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            rating = 0
+        if not 1 <= rating <= 5:
+            errors["rating"] = "Rate from 1 to 5."
+        tags = data.get("tags") or []
+        if isinstance(tags, str):
+            tags = [tags]
+        if not isinstance(tags, list) or any(t not in OUTPUT_TAGS for t in tags):
+            errors["tags"] = f"Tags come from: {', '.join(OUTPUT_TAGS)}."
+        fields |= {
+            "job": job,
+            "rating": rating,
+            "tags": sorted(set(tags)) if isinstance(tags, list) else [],
+            "comment": _text(data, "comment", errors, required=False),
+            "title": f"Feedback on video #{job.pk}" if job else "Feedback on a video",
+        }
+    else:
+        fields["title"] = _text(data, "title", errors, limit=200)
+    if kind == FeedbackKind.BUG:
+        for field in ("steps", "expected", "actual"):
+            fields[field] = _text(data, field, errors)
+    if kind in (FeedbackKind.BUG, FeedbackKind.SAFETY):
+        severity = str(data.get("severity") or "")
+        if severity not in Severity.values:
+            errors["severity"] = "Choose low, medium, high or critical."
+        fields["severity"] = severity
+    if kind == FeedbackKind.SAFETY:
+        category = str(data.get("category") or "")
+        if category not in dict(SAFETY_CATEGORIES):
+            errors["category"] = "Choose a category."
+        fields["category"] = category
+        fields["prompts"] = _text(data, "prompts", errors)
+        raw_ids = data.get("job_ids") or []
+        if isinstance(raw_ids, str):
+            raw_ids = [part for part in raw_ids.replace(",", " ").split() if part]
+        jobs = (
+            [_own_job(reporter, value) for value in raw_ids]
+            if isinstance(raw_ids, list)
+            else [None]
+        )
+        if any(job is None for job in jobs):
+            errors["job_ids"] = "List only your own job numbers."
+        fields["job_ids"] = sorted({job.pk for job in jobs if job is not None})
+    if kind == FeedbackKind.FEATURE:
+        fields["comment"] = _text(data, "comment", errors)
+    if screenshots and kind != FeedbackKind.BUG:
+        errors["screenshots"] = "Screenshots can be attached to bug reports."
+    if len(screenshots) > MAX_FILES:
+        errors["screenshots"] = f"Attach at most {MAX_FILES} screenshots."
+    cleaned = []
+    if "screenshots" not in errors:
+        for upload in screenshots:
+            try:
+                cleaned.append(screenshot_clean(upload))
+            except ValidationError as error:
+                errors["screenshots"] = " ".join(error.messages)
+                break
+    if errors:
+        raise ValidationError(errors)
+    saved: list[Attachment] = []
+    try:
+        with transaction.atomic():
+            item = FeedbackItem.objects.create(reporter=reporter, kind=kind, **fields)
+            for number, image in enumerate(cleaned, start=1):
+                attachment = Attachment(
+                    item=item,
+                    content_type=image.content_type,
+                    width=image.width,
+                    height=image.height,
+                    size_bytes=len(image.data),
+                )
+                attachment.image.save(
+                    f"item-{item.pk}-{number}.{image.extension}",
+                    ContentFile(image.data),
+                    save=False,
+                )
+                saved.append(attachment)
+                attachment.save()
+            audit_record(actor=reporter, action="feedback.submit", target=item, data={"kind": kind})
+    except BaseException:
+        for attachment in saved:  # nothing half-written: no orphan files
+            if attachment.image.name:
+                attachment.image.storage.delete(attachment.image.name)
+        raise
+    return item
+
+
+def feedback_me_too(*, item: FeedbackItem, reporter: User, details: str) -> Reproduction:
+    """Add your own reproduction to someone else's bug or feature request."""
+    if not reporter.has_perm("accounts.create_generations"):
+        raise NotAllowed("Only artists in the program can add a reproduction.")
+    if item.reporter_id == reporter.pk:
+        raise NotAllowed("This is your own report; add details by replying to it instead.")
+    if item.kind not in (FeedbackKind.BUG, FeedbackKind.FEATURE):
+        raise NotAllowed('Only bug reports and feature requests take a "me too".')
+    details = (details or "").strip()
+    if not details:
+        raise ValidationError({"details": "Say how you reproduced it."})
+    reproduction, created = Reproduction.objects.get_or_create(
+        item=item, reporter=reporter, defaults={"details": details[:MAX_TEXT]}
+    )
+    if not created:
+        raise ValidationError({"details": "You already added a reproduction to this item."})
+    return reproduction
+
+
+def _rate_key(item: FeedbackItem) -> str | None:
+    if item.kind in (FeedbackKind.BUG, FeedbackKind.SAFETY):
+        return f"{item.kind}:{item.severity}"
+    if item.kind == FeedbackKind.FEATURE:
+        return "feature"
+    return None
+
+
+def _credit(original: FeedbackItem, reporter_id: int) -> None:
+    rate_key = _rate_key(original)
+    if rate_key is None:
+        return
+    ledger_credit(
+        artist=User.objects.get(pk=reporter_id),
+        source_key=f"feedback:{original.pk}:{reporter_id}",
+        rate_key=rate_key,
+        reason=f"Accepted {original.get_kind_display().lower()} #{original.pk}: {original.title}"[
+            :300
+        ],
+    )
+
+
+def _credit_original_and_duplicates(original: FeedbackItem) -> None:
+    _credit(original, original.reporter_id)
+    for reporter_id in original.duplicates.values_list("reporter_id", flat=True).distinct():
+        _credit(original, reporter_id)
+
+
+def feedback_set_status(
+    *,
+    item: FeedbackItem,
+    staff: User,
+    status: str,
+    reply: str = "",
+    fixed_in: str = "",
+    duplicate_of: FeedbackItem | None = None,
+) -> FeedbackItem:
+    """Move an item on the triage board. The reporter is notified and sees the reply.
+    Accepting (or fixing) credits the reporter, and the reporters of its duplicates, once."""
+    if not staff.has_perm("accounts.review_outputs"):
+        raise NotAllowed("Only staff triage feedback.")
+    if status not in FeedbackStatus.values:
+        raise ValidationError({"status": "Unknown status."})
+    if status == S.FIXED and not fixed_in.strip():
+        raise ValidationError({"fixed_in": "Name the release or model version that fixed it."})
+    if status == S.DUPLICATE:
+        if duplicate_of is None or duplicate_of.pk == item.pk:
+            raise ValidationError({"duplicate_of": "Name the original item."})
+        if duplicate_of.status == S.DUPLICATE:
+            raise ValidationError(
+                {"duplicate_of": "That item is itself a duplicate; name its original."}
+            )
+    with transaction.atomic():
+        locked = FeedbackItem.objects.select_for_update().get(pk=item.pk)
+        if status not in TRANSITIONS[locked.status]:
+            raise TransitionRefused(
+                f"An item that is {locked.get_status_display().lower()} can't become "
+                f"{FeedbackStatus(status).label.lower()}."
+            )
+        locked.status = status
+        locked.staff_reply = reply.strip()
+        locked.fixed_in = fixed_in.strip() if status == S.FIXED else locked.fixed_in
+        locked.duplicate_of = duplicate_of if status == S.DUPLICATE else None
+        locked.updated_at = timezone.now()
+        locked.save()
+        StatusChange.objects.create(
+            item=locked, status=status, reply=locked.staff_reply, changed_by=staff
+        )
+        if status in CREDITED:
+            _credit_original_and_duplicates(locked)
+        if status == S.DUPLICATE and duplicate_of is not None and duplicate_of.status in CREDITED:
+            _credit(duplicate_of, locked.reporter_id)
+        notify(
+            user=locked.reporter,
+            message=f"Your {locked.get_kind_display().lower()} #{locked.pk} is now "
+            f"{locked.get_status_display().lower()}"
+            + (f": {locked.staff_reply}" if locked.staff_reply else "."),
+            link=reverse("feedback:detail", kwargs={"pk": locked.pk}),
+            email_subject="[Vernissage] Update on your feedback",
+        )
+        audit_record(actor=staff, action="feedback.status", target=locked, data={"status": status})
+    return locked
+
+
+def survey_send(*, admin: User, survey: Survey) -> Survey:
+    """Open a survey to its cohort and tell every member. Sending twice is a no-op."""
+    if not admin.has_perm("accounts.run_program"):
+        raise NotAllowed("Only program admins send surveys.")
+    if survey.sent_at is not None:
+        return survey
+    survey.sent_at = timezone.now()
+    survey.save(update_fields=["sent_at"])
+    for member in survey.cohort.members.filter(is_active=True):
+        notify(
+            user=member,
+            message=f"New survey: {survey.title}",
+            link=reverse("feedback:survey", kwargs={"pk": survey.pk}),
+        )
+    return survey
+
+
+def survey_validate_answers(*, survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:
+    """Answers keyed by question id, checked against each question's type."""
+    errors: dict[str, str] = {}
+    clean: dict[str, Any] = {}
+    for question in survey.questions:
+        qid, kind = str(question["id"]), question["type"]
+        value = answers.get(qid)
+        if value in (None, "", []):
+            if question.get("required", True):
+                errors[qid] = "Please answer this question."
+            continue
+        if kind == "choice":
+            if value not in question.get("choices", []):
+                errors[qid] = "Pick one of the choices."
+        elif kind == "scale":
+            try:
+                value = int(value)
+            except (TypeError, ValueError):
+                value = None
+            low, high = int(question.get("min", 1)), int(question.get("max", 5))
+            if value is None or not low <= value <= high:
+                errors[qid] = f"Choose a number from {low} to {high}."
+        else:
+            value = str(value).strip()[:MAX_TEXT]
+        clean[qid] = value
+    if errors:
+        raise ValidationError(errors)
+    return clean
+
+
+def survey_respond(*, survey: Survey, artist: User, answers: dict[str, Any]) -> SurveyResponse:
+    """Answer a survey sent to your cohort, once. A completed survey is credited once."""
+    if artist.cohort_id != survey.cohort_id or survey.sent_at is None:
+        raise NotAllowed("This survey wasn't sent to your cohort.")
+    if survey.closes_at is not None and survey.closes_at <= timezone.now():
+        raise NotAllowed("This survey has closed.")
+    clean = survey_validate_answers(survey=survey, answers=answers)
+    with transaction.atomic():
+        if SurveyResponse.objects.filter(survey=survey, artist=artist).exists():
+            raise AlreadyResponded("You already answered this survey.")
+        response = SurveyResponse.objects.create(survey=survey, artist=artist, answers=clean)
+        ledger_credit(
+            artist=artist,
+            source_key=f"survey:{survey.pk}:{artist.pk}",
+            rate_key="survey",
+            reason=f"Completed the survey “{survey.title}”",
+        )
+    return response
+
+
+def survey_questions_validate(questions: Any) -> list[dict[str, Any]]:
+    """Check an admin's question list; raises ValidationError naming the question."""
+    if not isinstance(questions, list) or not questions:
+        raise ValidationError("List at least one question.")
+    seen: set[str] = set()
+    for number, question in enumerate(questions, start=1):
+        if (
+            not isinstance(question, dict)
+            or not str(question.get("id", "")).strip()
+            or not str(question.get("text", "")).strip()
+        ):
+            raise ValidationError(f"Question {number} needs an id and a text.")
+        if question["id"] in seen:
+            raise ValidationError(f"Question {number}: id {question['id']!r} is used twice.")
+        seen.add(question["id"])
+        kind = question.get("type")
+        if kind not in ("choice", "scale", "text"):
+            raise ValidationError(f"Question {number}: type must be choice, scale or text.")
+        if kind == "choice" and (
+            not isinstance(question.get("choices"), list) or len(question["choices"]) < 2
+        ):
+            raise ValidationError(
+                f"Question {number}: a choice question needs at least two choices."
+            )
+        if kind == "scale" and not int(question.get("min", 1)) < int(question.get("max", 5)):
+            raise ValidationError(f"Question {number}: min must be below max.")
+    return questions

@@ -1,0 +1,128 @@
+"""Everything an artist may take away about themselves, as one ZIP archive of JSON files."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.utils import timezone
+
+from accounts.models import User
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
+
+
+def personal_data_archive(*, user: User) -> bytes:
+    """profile, agreement acceptances (with the exact texts), prompts and jobs, review
+    decisions on their outputs, feedback and survey answers, and the ledger."""
+    from agreements.models import AgreementAcceptance
+    from feedback.models import FeedbackItem, SurveyResponse
+    from jobs.models import Job, PromptRefusal
+    from ledger.selectors import ledger_entries_of
+    from moderation.models import ReviewDecision, ReviewItem
+
+    files: dict[str, Any] = {
+        "profile.json": {
+            "email": user.email,
+            "full_name": user.full_name,
+            "cohort": user.cohort.name if user.cohort else None,
+            "date_joined": user.date_joined,
+            "role": user.role,
+        },
+        "agreements.json": [
+            {
+                "title": a.version.title,
+                "text": a.version.body,
+                "text_sha256": a.text_sha256,
+                "typed_full_name": a.typed_full_name,
+                "accepted_at": a.accepted_at,
+                "ip_address": a.ip_address,
+                "user_agent": a.user_agent,
+            }
+            for a in AgreementAcceptance.objects.filter(user=user).select_related("version")
+        ],
+        "jobs.json": list(
+            Job.objects.filter(artist=user).values(
+                "id",
+                "prompt",
+                "negative_prompt",
+                "duration_seconds",
+                "resolution",
+                "aspect_ratio",
+                "seed",
+                "model",
+                "status",
+                "created_at",
+                "finished_at",
+                "error_message",
+            )
+        ),
+        "refused_prompts.json": list(
+            PromptRefusal.objects.filter(artist=user).values(
+                "prompt", "reason_code", "message", "created_at"
+            )
+        ),
+        "reviews.json": [
+            {
+                "job": item.output.job_id,
+                "status": item.status,
+                "due_at": item.due_at,
+                "appeal_statement": item.appeal_statement,
+                "decisions": list(
+                    ReviewDecision.objects.filter(item=item).values(
+                        "outcome", "stage", "reviewer_role", "reason_code", "note", "created_at"
+                    )
+                ),
+            }
+            for item in ReviewItem.objects.filter(artist=user).select_related("output")
+        ],
+        "feedback.json": list(
+            FeedbackItem.objects.filter(reporter=user).values(
+                "id",
+                "kind",
+                "title",
+                "status",
+                "staff_reply",
+                "created_at",
+                "rating",
+                "tags",
+                "comment",
+                "steps",
+                "expected",
+                "actual",
+                "severity",
+                "category",
+                "prompts",
+            )
+        ),
+        "survey_answers.json": list(
+            SurveyResponse.objects.filter(artist=user).values(
+                "survey__title", "answers", "created_at"
+            )
+        ),
+        "ledger.json": [
+            {
+                "at": e.created_at,
+                "amount": str(e.amount),
+                "currency": e.currency,
+                "kind": e.kind,
+                "reason": e.reason,
+            }
+            for e in ledger_entries_of(artist=user)
+        ],
+    }
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, _dump(content))
+        archive.writestr(
+            "README.txt",
+            f"Your Vernissage data, exported {timezone.now():%Y-%m-%d %H:%M} UTC. "
+            "Each file is JSON. Videos can be downloaded from their pages.\n",
+        )
+    return buffer.getvalue()

@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def signed_in(browser: Browser, base: str, user):  # type: ignore[no-untyped-def]
+def signed_in(browser: Browser, base: str, user):
     EmailAddress.objects.get_or_create(
         user=user, email=user.email, defaults={"verified": True, "primary": True}
     )

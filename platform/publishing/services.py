@@ -130,3 +130,23 @@ def publications_end_for_output(*, output: Output, actor: User | None, reason: s
         )
         ended += 1
     return ended
+
+
+def publication_showcase(*, admin: User, publication: Publication) -> Publication:
+    """Select a published video for the showcase: credited to its artist once, at the
+    showcase rate of the card in force. Selecting again changes nothing."""
+    from ledger.services import ledger_credit
+
+    if not admin.has_perm("accounts.run_program"):
+        raise NotAllowed("Only program admins select videos for the showcase.")
+    if publication.status != PublicationStatus.ACTIVE:
+        raise InvalidTransition("Only a published video can be selected for the showcase.")
+    with transaction.atomic():
+        ledger_credit(
+            artist=publication.output.job.artist,
+            source_key=f"showcase:{publication.output_id}",
+            rate_key="showcase",
+            reason=f"Video #{publication.output.job_id} selected for the showcase",
+        )
+        audit_record(actor=admin, action="publication.showcase", target=publication)
+    return publication

@@ -11,4 +11,5 @@ urlpatterns = [
     path("generations/<int:job_id>/publish/", views.publish, name="publish"),
     path("generations/<int:job_id>/unpublish/", views.unpublish, name="unpublish"),
     path("staff/publications/<int:publication_id>/takedown/", views.takedown, name="takedown"),
+    path("staff/publications/<int:publication_id>/showcase/", views.showcase, name="showcase"),
 ]

@@ -17,7 +17,12 @@ from portal.http import signed_in_user
 from publishing.media import KINDS, media_authorise, media_response, media_url
 from publishing.models import Publication
 from publishing.selectors import gallery_publications, publication_active_for, publication_by_slug
-from publishing.services import publication_create, publication_takedown, publication_unpublish
+from publishing.services import (
+    publication_create,
+    publication_showcase,
+    publication_takedown,
+    publication_unpublish,
+)
 
 
 def media(request: HttpRequest, output_id: int, kind: str) -> HttpResponseBase:
@@ -104,3 +109,16 @@ def takedown(request: HttpRequest, publication_id: int) -> HttpResponse:
     else:
         messages.success(request, "Taken down.")
     return redirect(request.POST.get("next") or "publishing:gallery")
+
+
+@permission_required("accounts.run_program", raise_exception=True)
+@require_POST
+def showcase(request: HttpRequest, publication_id: int) -> HttpResponse:
+    publication = get_object_or_404(Publication, pk=publication_id)
+    try:
+        publication_showcase(admin=signed_in_user(request), publication=publication)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Selected for the showcase; the artist is credited.")
+    return redirect("publishing:gallery")

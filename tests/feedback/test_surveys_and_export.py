@@ -91,3 +91,21 @@ def test_artist_downloads_all_their_own_data(client, artist, other_artist, make_
     assert json.loads(archive.read("agreements.json"))[0]["typed_full_name"] == "Alice Artist"
     assert json.loads(archive.read("feedback.json"))[0]["title"] == "Loops"
     assert json.loads(archive.read("profile.json"))["email"] == artist.email
+
+
+def test_showcase_selection_is_credited_once(
+    client, artist, reviewer, program_admin, make_output, rate_card
+):
+    from moderation.services import review_approve, review_claim
+    from publishing.services import publication_create
+
+    output = make_output(artist)
+    review_approve(item=review_claim(item=output.review, reviewer=reviewer), reviewer=reviewer)
+    publication = publication_create(output=output, artist=artist, visibility="gallery")
+    client.force_login(reviewer)
+    assert client.post(f"/staff/publications/{publication.pk}/showcase/").status_code == 403
+    client.force_login(program_admin)
+    for _ in range(2):
+        client.post(f"/staff/publications/{publication.pk}/showcase/")
+    entries = LedgerEntry.objects.filter(artist=artist, reason__contains="showcase")
+    assert entries.count() == 1 and str(entries.get().amount) == "40.00"

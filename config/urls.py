@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from agreements.urls import staff_urlpatterns as staff_agreement_urls
 from moderation.urls import artist_urlpatterns as appeal_urls
@@ -20,10 +20,11 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("ledger/", include("ledger.urls")),
     path("staff/agreements/", include(staff_agreement_urls)),
+    path("account/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
 ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Every endpoint needs a signed-in user who has accepted the current agreement,
@@ -11,6 +12,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [
         "rest_framework.permissions.IsAuthenticated",
         "api.permissions.AgreementAccepted",
+        "accounts.authentication.TokenScopeAllows",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",

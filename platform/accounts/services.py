@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import timedelta
+
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
-from accounts.models import User, normalize_email
+from accounts.models import ApiToken, User, normalize_email
 from accounts.roles import Role, sync_role_groups
 from cohorts.models import Cohort
 
@@ -69,3 +73,69 @@ def user_set_paused(*, actor: User | None, user: User, paused: bool, reason: str
             data={"reason": user.paused_reason},
         )
     return user
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown once
+
+
+def user_has_mfa(user: User) -> bool:
+    """Whether the account has a second factor. Not available yet (MFA is the next step
+    of the hardening issue), so staff can't hold API tokens until it is."""
+    return False
+
+
+def api_token_create(
+    *, user: User, name: str, scope: str, expires_in_days: int = 90
+) -> IssuedToken:
+    """Issue a personal token. The secret is returned once and never stored."""
+    from django.core.exceptions import ValidationError
+
+    from accounts.api_tokens import token_display, token_generate, token_hash
+    from accounts.models import ApiToken, TokenScope
+    from audit.services import audit_record
+    from domain.errors import NotAllowed
+
+    if user.is_staff and not user_has_mfa(user):
+        raise NotAllowed(
+            "Staff accounts need two-factor authentication before they can hold API tokens."
+        )
+    errors = {}
+    if not name.strip():
+        errors["name"] = "Name the token after what uses it, e.g. 'render script'."
+    if scope not in TokenScope.values:
+        errors["scope"] = "Choose read or generate."
+    if not 1 <= expires_in_days <= 365:
+        errors["expires_in_days"] = "Choose 1 to 365 days."
+    if errors:
+        raise ValidationError(errors)
+    secret = token_generate()
+    now = timezone.now()
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=user,
+            name=name.strip()[:100],
+            token_hash=token_hash(secret),
+            display=token_display(secret),
+            scope=scope,
+            created_at=now,
+            expires_at=now + timedelta(days=expires_in_days),
+        )
+        audit_record(actor=user, action="token.create", target=token, data={"scope": scope})
+    return IssuedToken(token=token, secret=secret)
+
+
+def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
+    """Revoke one token. Revoking twice is a no-op."""
+    from audit.services import audit_record
+    from domain.errors import NotAllowed
+
+    if token.user_id != actor.pk and not actor.has_perm("accounts.run_program"):
+        raise NotAllowed("You can only revoke your own tokens.")
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit_record(actor=actor, action="token.revoke", target=token)
+    return token

@@ -7,6 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.authentication import TokenScopeAllows
 from agreements.errors import NoAgreementPublished
 from agreements.rendering import render_agreement_html
 from agreements.selectors import agreement_status
@@ -37,7 +38,7 @@ class AcceptAgreementSerializer(serializers.Serializer):
 class AgreementCurrentApi(APIView):
     """Read and accept the current agreement. Open to gated users: it is the way out."""
 
-    permission_classes = [IsAuthenticated]
+    permission_classes = [IsAuthenticated, TokenScopeAllows]
 
     def _payload(self, request: Request) -> dict:
         status = agreement_status(user=signed_in_user(request))

@@ -141,6 +141,7 @@ class GenerationListCreateApi(GenericAPIView):
     """Your generation jobs, newest first; POST queues a new one."""
 
     serializer_class = JobSerializer
+    api_write_scope = "generate"
 
     def get_queryset(self) -> QuerySet[Job]:
         return jobs_of(artist=signed_in_user(self.request))
@@ -174,6 +175,8 @@ class GenerationDetailApi(APIView):
 
 
 class GenerationCancelApi(APIView):
+    api_write_scope = "generate"
+
     @extend_schema(request=None, responses=JobDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
         job = job_cancel(job=_job_or_404(request, pk), actor=signed_in_user(request))

@@ -1,0 +1,71 @@
+"""API authentication with personal tokens: ``Authorization: Bearer vrn_…``."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.utils import timezone
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+
+from accounts.api_tokens import token_hash, token_well_formed
+from accounts.models import ApiToken, TokenScope, User
+from portal.http import client_ip
+
+# Writing last-use on every request would turn reads into writes; once a minute is enough
+# to tell an operator "used from where, and when".
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    keyword = b"bearer"
+
+    def authenticate(self, request: Request) -> tuple[User, ApiToken] | None:
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword:
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed("Send exactly: Authorization: Bearer <token>.")
+        raw = header[1].decode("ascii", errors="replace")
+        if not token_well_formed(raw):
+            raise exceptions.AuthenticationFailed(
+                "That is not a Vernissage token (bad format or checksum)."
+            )
+        token = ApiToken.objects.select_related("user").filter(token_hash=token_hash(raw)).first()
+        if token is None or token.revoked_at is not None:
+            raise exceptions.AuthenticationFailed("This token was revoked or never existed.")
+        if token.expires_at <= timezone.now():
+            raise exceptions.AuthenticationFailed("This token has expired; create a new one.")
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("This account is disabled.")
+        now = timezone.now()
+        ip = client_ip(request)
+        if (
+            token.last_used_at is None
+            or now - token.last_used_at > LAST_USED_RESOLUTION
+            or token.last_used_ip != ip
+        ):
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now, last_used_ip=ip)
+        return token.user, token
+
+    def authenticate_header(self, request: Request) -> str:
+        return 'Bearer realm="api"'
+
+
+class TokenScopeAllows(BasePermission):
+    """A read token may only read. A generate token may also write where the view says
+    ``api_write_scope = "generate"`` (submitting and cancelling generations)."""
+
+    message = "This token's scope does not allow this request."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        token = request.auth
+        if not isinstance(token, ApiToken) or request.method in SAFE_METHODS:
+            return True
+        return (
+            token.scope == TokenScope.GENERATE
+            and getattr(view, "api_write_scope", None) == "generate"
+        )

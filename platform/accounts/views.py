@@ -1,0 +1,63 @@
+"""The signed-in person's own settings: personal API tokens."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from accounts.models import ApiToken, TokenScope
+from accounts.services import api_token_create, api_token_revoke
+from domain.errors import DomainError
+from portal.http import signed_in_user
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    user = signed_in_user(request)
+    issued = None
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        days = request.POST.get("expires_in_days", "90")
+        try:
+            issued = api_token_create(
+                user=user,
+                name=request.POST.get("name", ""),
+                scope=request.POST.get("scope", ""),
+                expires_in_days=int(days) if days.isdigit() else 0,
+            )
+        except ValidationError as error:
+            errors = {field: " ".join(messages_) for field, messages_ in error.message_dict.items()}
+        except DomainError as error:
+            errors = {"form": error.message}
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=user),
+            "issued": issued,
+            "errors": errors,
+            "scopes": TokenScope.choices,
+            "values": request.POST,
+        },
+        status=400 if errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    user = signed_in_user(request)
+    token = ApiToken.objects.filter(pk=pk, user=user).first()
+    if token is None:
+        raise Http404
+    try:
+        api_token_revoke(actor=user, token=token)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, f"Revoked {token.display}.")
+    return redirect("accounts:tokens")

@@ -105,6 +105,7 @@ def test_no_agreement_published_is_a_clear_404(client, cohort):
 
 def test_anonymous_callers_are_told_to_authenticate(client):
     response = client.get("/api/v1/me/")
-    assert response.status_code == 403
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == 'Bearer realm="api"'
     assert response.json()["code"] == "not_authenticated"
     assert client.get("/api/v1/agreements/current/").json()["code"] == "not_authenticated"

@@ -88,7 +88,7 @@ class TestCreate:
         response = post(
             client, "/api/v1/invitations/", {"email": "x@example.com", "cohort": "Wave 1"}
         )
-        assert response.status_code == 403
+        assert response.status_code == 401
         assert response.json()["code"] == "not_authenticated"
 
 

@@ -196,7 +196,7 @@ def test_only_artists_generate(client, request, who, nda):
 
 
 def test_anonymous_cannot_submit(client):
-    assert submit(client).status_code == 403
+    assert submit(client).status_code == 401
 
 
 class TestReading:

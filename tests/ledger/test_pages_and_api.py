@@ -100,8 +100,8 @@ def test_the_api_is_behind_the_agreement_gate(client, unsigned_artist, rate_card
 
 
 def test_anonymous_visitors_see_nothing(client, rate_card):
-    assert client.get("/api/v1/ledger/").status_code == 403
-    assert client.get("/api/v1/rate-card/").status_code == 403
+    assert client.get("/api/v1/ledger/").status_code == 401
+    assert client.get("/api/v1/rate-card/").status_code == 401
     for url in ("/ledger/", "/ledger/rates/", "/ledger/staff/"):
         assert "/accounts/login/" in client.get(url)["Location"]
 

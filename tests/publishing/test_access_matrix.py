@@ -93,7 +93,7 @@ def test_generation_api_object_access(
         "other_artist": 404,
         "reviewer": 200,
         "program_admin": 200,
-        "anonymous": 403,
+        "anonymous": 401,
     }
     people = {
         "owner": artist,

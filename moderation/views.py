@@ -30,7 +30,7 @@ from moderation.services import (
     review_reject,
     review_release,
 )
-from portal.http import signed_in_user
+from portal.http import error_text, signed_in_user
 from publishing.media import media_url
 
 REVIEWER = "accounts.review_outputs"
@@ -132,8 +132,6 @@ def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
             review_approve(item=item, reviewer=me, note=request.POST.get("note", ""))
             messages.success(request, "Approved.")
         elif action == "reject":
-            form = RejectForm(request.POST)
-            form.is_valid()
             review_reject(
                 item=item,
                 reviewer=me,
@@ -186,7 +184,7 @@ def appeal(request: HttpRequest, job_id: int) -> HttpResponse:
                 statement=form.cleaned_data["statement"],
             )
         except (DomainError, ValidationError) as error:
-            messages.error(request, getattr(error, "message", None) or " ".join(error.messages))  # type: ignore[union-attr]
+            messages.error(request, error_text(error))
         else:
             messages.success(request, "Appeal sent. A different reviewer will decide it.")
     return redirect(reverse("jobs:detail", kwargs={"pk": job_id}))

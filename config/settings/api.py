@@ -35,4 +35,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several resources have a "status"; name each enum after its lifecycle.
+    "ENUM_NAME_OVERRIDES": {
+        "JobStatusEnum": "jobs.models.JobStatus",
+        "ReviewStatusEnum": "moderation.models.ReviewStatus",
+        "PublicationStatusEnum": "publishing.models.PublicationStatus",
+        "FeedbackStatusEnum": "feedback.models.FeedbackStatus",
+        "LedgerEntryKindEnum": "ledger.models.EntryKind",
+    },
 }

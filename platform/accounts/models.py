@@ -6,6 +6,7 @@ from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, Permis
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 if TYPE_CHECKING:
     from accounts.roles import Role
@@ -61,6 +62,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Contains one account (e.g. a leaked credential) without touching anyone else.
     is_paused = models.BooleanField(default=False, help_text="Paused accounts can't generate.")
     paused_reason = models.CharField(max_length=300, blank=True)
+    # Part of every session's auth hash: bumping it signs the account out everywhere.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
 
     objects = UserManager()
@@ -81,6 +84,16 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        # Django's hash covers the password; ours also covers session_epoch, so that
+        # suspending an account ends all its sessions without a password change.
+        return salted_hmac(
+            "accounts.User.session_auth_hash",
+            f"{self.password}:{self.session_epoch}",
+            secret=secret,
+            algorithm="sha256",
+        ).hexdigest()
 
     @property
     def role(self) -> Role | None:

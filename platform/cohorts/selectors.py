@@ -7,7 +7,3 @@ from cohorts.models import Cohort
 
 def cohort_seats_taken(*, cohort: Cohort) -> int:
     return cohort.members.count()
-
-
-def cohort_seats_left(*, cohort: Cohort) -> int:
-    return max(0, cohort.capacity - cohort_seats_taken(cohort=cohort))

@@ -35,7 +35,7 @@ from feedback.services import (
     survey_respond,
 )
 from jobs.models import JobStatus
-from portal.http import signed_in_user
+from portal.http import error_text, signed_in_user
 
 STAFF = "accounts.review_outputs"
 
@@ -129,7 +129,7 @@ def feedback_me_too_view(request: HttpRequest, pk: int) -> HttpResponse:
             item=item, reporter=signed_in_user(request), details=request.POST.get("details", "")
         )
     except (DomainError, ValidationError) as error:
-        messages.error(request, getattr(error, "message", None) or " ".join(error.messages))  # type: ignore[union-attr]
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "Added your reproduction.")
     return redirect("feedback:detail", pk=pk)
@@ -195,7 +195,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
                 duplicate_of=original,
             )
         except (DomainError, ValidationError) as error:
-            messages.error(request, getattr(error, "message", None) or " ".join(error.messages))  # type: ignore[union-attr]
+            messages.error(request, error_text(error))
         else:
             messages.success(request, "Status changed; the reporter has been told.")
         return redirect("feedback:triage", pk=pk)

@@ -83,6 +83,9 @@ class JobDetailSerializer(JobSerializer):
         review = getattr(getattr(job, "output", None), "review", None)
         return ReviewSerializer(review_for_artist(item=review)).data if review is not None else None
 
+    @extend_schema_field(
+        {"type": "object", "nullable": True, "description": "The active publication."}
+    )
     def get_publication(self, job: Job) -> dict[str, object] | None:
         from publishing.apis import PublicationSerializer
         from publishing.selectors import publication_active_for
@@ -97,6 +100,7 @@ class JobDetailSerializer(JobSerializer):
             return None
         return {"code": job.error_code, "message": job.error_message}
 
+    @extend_schema_field(OutputSerializer(allow_null=True))
     def get_output(self, job: Job) -> dict[str, object] | None:
         output = getattr(job, "output", None) if job.status == "succeeded" else None
         if output is None:
@@ -146,6 +150,7 @@ class GenerationListCreateApi(GenericAPIView):
     def get_queryset(self) -> QuerySet[Job]:
         return jobs_of(artist=signed_in_user(self.request))
 
+    @extend_schema(operation_id="generations_list")
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(JobSerializer(page, many=True).data)

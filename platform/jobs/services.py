@@ -115,8 +115,13 @@ def job_request_validate(
 
 
 def _check_may_generate(artist: User) -> None:
+    from jobs.switches import global_switch
+
     if not artist.has_perm("accounts.create_generations"):
         raise NotAllowed("Only artists in a cohort may generate videos.")
+    switch = global_switch()
+    if switch.paused:
+        raise GenerationPaused(f"Generation is paused for everyone: {switch.reason}")
     if agreement_status(user=artist).required:
         raise AgreementRequired("Accept the current agreement before generating.")
     if artist.is_paused:

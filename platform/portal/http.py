@@ -26,3 +26,16 @@ def signed_in_user(request: HttpRequest | Request) -> User:
     if not isinstance(user, User):
         raise PermissionDenied("Sign in first.")
     return user
+
+
+def error_text(error: Exception) -> str:
+    """One line for a flash message from a domain refusal or a validation error."""
+    from django.core.exceptions import ValidationError
+
+    from domain.errors import DomainError
+
+    if isinstance(error, DomainError):
+        return error.message
+    if isinstance(error, ValidationError):
+        return " ".join(error.messages)
+    return str(error)

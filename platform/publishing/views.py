@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
-from portal.http import signed_in_user
+from portal.http import error_text, signed_in_user
 from publishing.media import KINDS, media_authorise, media_response, media_url
 from publishing.models import Publication
 from publishing.selectors import gallery_publications, publication_active_for, publication_by_slug
@@ -71,7 +71,7 @@ def publish(request: HttpRequest, job_id: int) -> HttpResponse:
             visibility=request.POST.get("visibility", ""),
         )
     except (DomainError, ValidationError) as error:
-        messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))  # type: ignore[union-attr]
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "Published.")
     return redirect("jobs:detail", pk=job_id)
@@ -105,7 +105,7 @@ def takedown(request: HttpRequest, publication_id: int) -> HttpResponse:
             reason=request.POST.get("reason", ""),
         )
     except (DomainError, ValidationError) as error:
-        messages.error(request, getattr(error, "message", None) or "; ".join(error.messages))  # type: ignore[union-attr]
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "Taken down.")
     return redirect(request.POST.get("next") or "publishing:gallery")

@@ -1,0 +1,106 @@
+"""Kill switches: global, per cohort, per account. Pausing refuses new submissions at once
+and can also stop running jobs at their next denoising step. Nothing is deleted."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from audit.services import audit_record
+from cohorts.models import Cohort
+from domain.errors import NotAllowed
+from jobs.models import GenerationSwitch, Job, JobStatus
+
+
+def global_switch() -> GenerationSwitch:
+    switch, _ = GenerationSwitch.objects.get_or_create(pk=1)
+    return switch
+
+
+def _require_program_admin(actor: User) -> None:
+    if not actor.has_perm("accounts.run_program"):
+        raise NotAllowed("Only program admins use the kill switches.")
+
+
+def stop_running_jobs(*, jobs: QuerySet[Job]) -> int:
+    """Ask running jobs to stop at their next step; queued ones are cancelled now. Their
+    quota is refunded: the operator stopped them, not the artist."""
+    now = timezone.now()
+    queued = jobs.filter(status=JobStatus.QUEUED).update(
+        status=JobStatus.CANCELED, cancel_requested_at=now, finished_at=now, quota_refunded=True
+    )
+    running = jobs.filter(status=JobStatus.RUNNING, cancel_requested_at__isnull=True).update(
+        cancel_requested_at=now, quota_refunded=True
+    )
+    return queued + running
+
+
+def generation_pause_all(
+    *, admin: User, paused: bool, reason: str = "", stop_running: bool = False
+) -> GenerationSwitch:
+    """The global switch, for when nothing narrower will do."""
+    _require_program_admin(admin)
+    if paused and not reason.strip():
+        raise ValidationError({"reason": "Say why generation is paused; every artist sees it."})
+    with transaction.atomic():
+        switch = GenerationSwitch.objects.select_for_update().get_or_create(pk=1)[0]
+        switch.paused, switch.reason = paused, reason.strip() if paused else ""
+        switch.changed_at, switch.changed_by = timezone.now(), admin
+        switch.save()
+        stopped = stop_running_jobs(jobs=Job.objects.all()) if paused and stop_running else 0
+        audit_record(
+            actor=admin, action="switch.global." + ("pause" if paused else "resume"), target=switch,
+            data={"reason": switch.reason, "stopped_jobs": stopped},
+        )  # fmt: skip
+    return switch
+
+
+def cohort_stop_running(*, admin: User, cohort: Cohort) -> int:
+    _require_program_admin(admin)
+    stopped = stop_running_jobs(jobs=Job.objects.filter(cohort=cohort))
+    audit_record(
+        actor=admin, action="switch.cohort.stop_jobs", target=cohort, data={"stopped_jobs": stopped}
+    )
+    return stopped
+
+
+def account_suspend(
+    *, admin: User | None, user: User, reason: str, stop_running: bool = True
+) -> User:
+    """Contain one account in one step: generation paused, every API token revoked, every
+    session ended, its running jobs stopped. Nobody else is touched."""
+    from accounts.models import ApiToken
+    from accounts.services import user_set_paused
+    from portal.services import notify
+
+    if admin is not None:
+        _require_program_admin(admin)
+    with transaction.atomic():
+        user_set_paused(actor=admin, user=user, paused=True, reason=reason)
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        User.objects.filter(pk=user.pk).update(session_epoch=user.session_epoch + 1)
+        stopped = stop_running_jobs(jobs=Job.objects.filter(artist=user)) if stop_running else 0
+        audit_record(
+            actor=admin, action="account.suspend", target=user,
+            data={"reason": reason.strip(), "tokens_revoked": revoked, "stopped_jobs": stopped},
+        )  # fmt: skip
+        notify(
+            user=user,
+            message=f"Your account was suspended: {reason.strip()}. Contact the program team.",
+            email_subject="[Vernissage] Your account was suspended",
+        )
+    user.refresh_from_db()
+    return user
+
+
+def account_restore(*, admin: User, user: User) -> User:
+    """Lift a suspension. Revoked tokens stay revoked: the artist makes new ones."""
+    from accounts.services import user_set_paused
+
+    _require_program_admin(admin)
+    return user_set_paused(actor=admin, user=user, paused=False)

@@ -25,6 +25,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	touch $@
 
 ## demo: install, migrate, create the demo program, serve http://$(HOST):$(PORT) with a worker
+# Links printed and emailed by the demo point at the address it serves.
+demo: export VERNISSAGE_SITE_URL ?= http://$(HOST):$(PORT)
 demo: system-packages-demo $(VENV)/.installed-demo
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup

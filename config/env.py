@@ -6,6 +6,7 @@ an unset variable takes the embedded default.
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping
 
@@ -84,3 +85,30 @@ def env_choice(
     if value not in choices:
         raise ImproperlyConfigured(f"{name}={value!r} is not one of {choices}.")
     return value
+
+
+def env_json_records(
+    name: str,
+    default: list[dict[str, str]],
+    *,
+    keys: set[str],
+    environ: Mapping[str, str] | None = None,
+) -> list[dict[str, str]]:
+    """A JSON file, named by the variable, holding a non-empty list of objects that each
+    have at least ``keys`` as text. Unset: ``default``."""
+    path = env_str(name, "", environ=environ)
+    if not path:
+        return default
+    try:
+        with open(path, encoding="utf-8") as handle:
+            records = json.load(handle)
+    except (OSError, ValueError) as error:
+        raise ImproperlyConfigured(f"{name}={path!r} can't be read as JSON: {error}") from None
+    if not isinstance(records, list) or not records:
+        raise ImproperlyConfigured(f"{name}={path!r} must hold a non-empty JSON list.")
+    for number, record in enumerate(records, start=1):
+        if not isinstance(record, dict) or not all(isinstance(record.get(k), str) for k in keys):
+            raise ImproperlyConfigured(
+                f"{name}={path!r}: item {number} needs text fields {sorted(keys)}."
+            )
+    return records

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_choice, env_int, env_list, env_str
+from config.env import env_bool, env_choice, env_int, env_json_records, env_list, env_str
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -108,6 +108,22 @@ class TestEnvironmentParsing:
     def test_malformed_values_fail_with_the_variable_named(self, parse, message):
         with pytest.raises(ImproperlyConfigured, match=message):
             parse()
+
+    def test_json_record_files_are_checked(self, tmp_path):
+        good = tmp_path / "good.json"
+        good.write_text('[{"code": "x", "label": "X"}]')
+        assert env_json_records("F", [], keys={"code", "label"}, environ={"F": str(good)}) == [
+            {"code": "x", "label": "X"}
+        ]
+        assert env_json_records("F", [{"d": "1"}], keys={"d"}, environ={}) == [{"d": "1"}]
+        cases = {"[1, 2]": "item 1 needs", "{}": "non-empty JSON list", "[": "can't be read"}
+        for text, message in cases.items():
+            bad = tmp_path / "bad.json"
+            bad.write_text(text)
+            with pytest.raises(ImproperlyConfigured, match=message):
+                env_json_records("F", [], keys={"code"}, environ={"F": str(bad)})
+        with pytest.raises(ImproperlyConfigured, match="can't be read"):
+            env_json_records("F", [], keys={"code"}, environ={"F": str(tmp_path / "missing.json")})
 
     def test_bad_setting_stops_start_up(self, tmp_path):
         env = {**os.environ, "DJANGO_DEBUG": "sometimes", "VERNISSAGE_DATA_DIR": str(tmp_path)}

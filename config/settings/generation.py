@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import json
-
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_int, env_list, env_str
+from config.env import env_int, env_json_records, env_list, env_str
 from config.settings.base import DATA_DIR
 
 # Models the platform offers. The tiny model is built locally (manage.py build_tiny_model);
@@ -62,30 +60,25 @@ GENERATION_PROGRESS_WRITE_SECONDS = 0.25
 
 # The prompt policy: rules (a JSON file of {"code", "pattern", "message"}) plus an optional
 # classifier ("dotted.path.to.function" taking the prompt, returning None or (code, message)).
-_policy_file = env_str("VERNISSAGE_PROMPT_POLICY_FILE", "")
-PROMPT_POLICY_RULES: list[dict[str, str]] = [
-    {
-        "code": "sexual_minors",
-        "pattern": r"\b(child|minor|underage|kid)s?\b.*\b(nude|naked|sexual)\b",
-        "message": "Sexual content involving minors is never allowed.",
-    },
-    {
-        "code": "real_person_likeness",
-        "pattern": r"\b(deepfake|face ?swap)\b",
-        "message": "Depicting real people without consent (deepfakes) is not allowed.",
-    },
-    {
-        "code": "graphic_violence",
-        "pattern": r"\b(gore|dismember\w*|beheading)\b",
-        "message": "Graphic violence is outside this preview's content policy.",
-    },
-]
-if _policy_file:
-    try:
-        with open(_policy_file, encoding="utf-8") as _handle:
-            PROMPT_POLICY_RULES = json.load(_handle)
-    except (OSError, ValueError) as _error:
-        raise ImproperlyConfigured(
-            f"VERNISSAGE_PROMPT_POLICY_FILE={_policy_file!r} can't be read: {_error}"
-        ) from None
+PROMPT_POLICY_RULES = env_json_records(
+    "VERNISSAGE_PROMPT_POLICY_FILE",
+    [
+        {
+            "code": "sexual_minors",
+            "pattern": r"\b(child|minor|underage|kid)s?\b.*\b(nude|naked|sexual)\b",
+            "message": "Sexual content involving minors is never allowed.",
+        },
+        {
+            "code": "real_person_likeness",
+            "pattern": r"\b(deepfake|face ?swap)\b",
+            "message": "Depicting real people without consent (deepfakes) is not allowed.",
+        },
+        {
+            "code": "graphic_violence",
+            "pattern": r"\b(gore|dismember\w*|beheading)\b",
+            "message": "Graphic violence is outside this preview's content policy.",
+        },
+    ],
+    keys={"code", "pattern", "message"},
+)
 PROMPT_POLICY_CLASSIFIER = env_str("VERNISSAGE_PROMPT_CLASSIFIER", "")

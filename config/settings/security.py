@@ -40,7 +40,10 @@ SITE_HTTPS = env_bool("VERNISSAGE_HTTPS", False)
 # TLS ends at a reverse proxy (deploy/nginx.conf) that overwrites X-Forwarded-Proto, and the
 # app is reachable only through it. Never set this when clients can reach Django directly:
 # they could then claim to be on HTTPS.
-if env_bool("VERNISSAGE_TRUSTED_PROXY", False):
+TRUSTED_PROXY = env_bool("VERNISSAGE_TRUSTED_PROXY", False)
+# The proxy's own addresses: X-Forwarded-For/-Proto are believed only from these peers.
+TRUSTED_PROXY_ADDRESSES = env_list("VERNISSAGE_TRUSTED_PROXY_ADDRESSES", ["127.0.0.1", "::1"])
+if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # DJANGO_SECURE_COOKIES=true alone still marks the cookies Secure (it predates

@@ -29,6 +29,7 @@ from moderation.services import (
     review_claim,
     review_reject,
     review_release,
+    review_revoke_approval,
 )
 from portal.http import error_text, signed_in_user
 from publishing.media import media_url
@@ -139,6 +140,14 @@ def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
                 note=request.POST.get("note", ""),
             )
             messages.success(request, "Rejected; the artist has been told why.")
+        elif action == "revoke":
+            review_revoke_approval(
+                item=item,
+                admin=me,
+                reason_code=request.POST.get("reason_code", ""),
+                note=request.POST.get("note", ""),
+            )
+            messages.success(request, "Approval revoked; any publication is down.")
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     except DomainError as error:
@@ -155,7 +164,7 @@ def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
 @permission_required(REVIEWER, raise_exception=True)
 @require_POST
 def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
-    if action not in ("claim", "release", "approve", "reject"):
+    if action not in ("claim", "release", "approve", "reject", "revoke"):
         raise Http404
     return _act(request, item_id, action)
 

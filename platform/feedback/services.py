@@ -25,6 +25,7 @@ from feedback.models import (
     FeedbackItem,
     FeedbackKind,
     FeedbackStatus,
+    QuestionType,
     Reproduction,
     Severity,
     StatusChange,
@@ -316,10 +317,10 @@ def survey_validate_answers(*, survey: Survey, answers: dict[str, Any]) -> dict[
             if question.get("required", True):
                 errors[qid] = "Please answer this question."
             continue
-        if kind == "choice":
+        if kind == QuestionType.CHOICE:
             if value not in question.get("choices", []):
                 errors[qid] = "Pick one of the choices."
-        elif kind == "scale":
+        elif kind == QuestionType.SCALE:
             try:
                 value = int(value)
             except (TypeError, ValueError):
@@ -371,14 +372,16 @@ def survey_questions_validate(questions: Any) -> list[dict[str, Any]]:
             raise ValidationError(f"Question {number}: id {question['id']!r} is used twice.")
         seen.add(question["id"])
         kind = question.get("type")
-        if kind not in ("choice", "scale", "text"):
+        if kind not in QuestionType.values:
             raise ValidationError(f"Question {number}: type must be choice, scale or text.")
-        if kind == "choice" and (
+        if kind == QuestionType.CHOICE and (
             not isinstance(question.get("choices"), list) or len(question["choices"]) < 2
         ):
             raise ValidationError(
                 f"Question {number}: a choice question needs at least two choices."
             )
-        if kind == "scale" and not int(question.get("min", 1)) < int(question.get("max", 5)):
+        if kind == QuestionType.SCALE and not int(question.get("min", 1)) < int(
+            question.get("max", 5)
+        ):
             raise ValidationError(f"Question {number}: min must be below max.")
     return questions

@@ -18,11 +18,6 @@ from publishing.errors import NotApproved
 from publishing.models import Publication, PublicationStatus, Visibility
 
 
-def _is_approved(output: Output) -> bool:
-    review = getattr(output, "review", None)
-    return review is not None and review.status == ReviewStatus.APPROVED
-
-
 def publication_create(*, output: Output, artist: User, visibility: str) -> Publication:
     """Publish an approved output of the artist's own. Publishing again with the same
     visibility is a no-op; with another, the old publication ends and a new one starts."""

@@ -147,3 +147,29 @@ def test_pausing_one_account_is_audited_and_needs_a_reason(
     assert artist.is_paused and not other_artist.is_paused
     event = AuditEvent.objects.filter(action="account.pause").get()
     assert event.actor == program_admin and event.data == {"reason": "Token leaked"}
+
+
+def test_program_admin_revokes_an_approval_from_the_item_page(
+    client, artist, reviewer, program_admin, make_output
+):
+    from publishing.models import PublicationStatus
+    from publishing.services import publication_create
+
+    output = make_output(artist)
+    item = review_approve(
+        item=review_claim(item=output.review, reviewer=reviewer), reviewer=reviewer
+    )
+    publication = publication_create(output=output, artist=artist, visibility="gallery")
+    client.force_login(reviewer)
+    assert 'id="revoke-form"' not in client.get(f"/staff/review/{item.pk}/").content.decode()
+    client.post(f"/staff/review/{item.pk}/revoke/", {"reason_code": "nda_risk", "note": "x"})
+    assert ReviewItem.objects.get(pk=item.pk).status == ReviewStatus.APPROVED  # reviewers can't
+    client.force_login(program_admin)
+    assert 'id="revoke-form"' in client.get(f"/staff/review/{item.pk}/").content.decode()
+    client.post(
+        f"/staff/review/{item.pk}/revoke/",
+        {"reason_code": "nda_risk", "note": "Shows the roadmap."},
+    )
+    assert ReviewItem.objects.get(pk=item.pk).status == ReviewStatus.REJECTED
+    publication.refresh_from_db()
+    assert publication.status == PublicationStatus.TAKEN_DOWN

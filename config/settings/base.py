@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "publishing",
     "feedback",
     "ledger",
+    "provenance",
 ]
 
 MIDDLEWARE = [

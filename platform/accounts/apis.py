@@ -32,6 +32,9 @@ class MeSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     full_name = serializers.CharField()
+    public_credit = serializers.CharField(
+        help_text="The credit in published videos' C2PA manifest; empty: uncredited."
+    )
     role = serializers.CharField(allow_null=True)
     cohort = MeCohortSerializer(allow_null=True)
     agreement = MeAgreementSerializer()
@@ -50,6 +53,7 @@ class MeApi(APIView):
             "id": user.pk,
             "email": user.email,
             "full_name": user.full_name,
+            "public_credit": user.public_credit,
             "role": user.role,
             "cohort": cohort,
             "agreement": {

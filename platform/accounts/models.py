@@ -48,6 +48,13 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     email = models.EmailField(unique=True)
     full_name = models.CharField(max_length=200, blank=True)
+    # The only personal data in a published video's C2PA manifest (decision 0012).
+    public_credit = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="How you want to be credited on published videos; leave blank to stay "
+        "uncredited.",
+    )
     cohort = models.ForeignKey(
         "cohorts.Cohort",
         null=True,

@@ -139,3 +139,34 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
         token.save(update_fields=["revoked_at"])
         audit_record(actor=actor, action="token.revoke", target=token)
     return token
+
+
+def user_set_public_credit(*, user: User, credit: str) -> User:
+    """Set how the artist is credited in the C2PA manifest of videos signed from now on
+    (decision 0012); blank means uncredited. The credit is public, so it may not be an
+    email address and may not hold control characters."""
+    import re
+    import unicodedata
+
+    from django.core.exceptions import ValidationError
+
+    credit = " ".join(credit.split())
+    if len(credit) > 100:
+        raise ValidationError({"public_credit": "At most 100 characters."})
+    # Control, private-use and unassigned characters, and bidi overrides that could make
+    # the credit read as something else; joiners (needed by some scripts) stay allowed.
+    if any(
+        unicodedata.category(ch) in {"Cc", "Cs", "Co", "Cn"}
+        or unicodedata.bidirectional(ch)
+        in {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
+        for ch in credit
+    ):
+        raise ValidationError({"public_credit": "Use letters, digits and punctuation only."})
+    if re.search(r"\S+@\S+\.\S+", credit):
+        raise ValidationError(
+            {"public_credit": "Use a name or handle, not an email address: the credit is public."}
+        )
+    if credit != user.public_credit:
+        user.public_credit = credit
+        user.save(update_fields=["public_credit"])
+    return user

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from accounts import views
+from accounts import credit_views, views
 
 app_name = "accounts"
 
 urlpatterns = [
+    path("credit/", credit_views.credit, name="credit"),
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
 ]

@@ -29,6 +29,7 @@ from jobs.pipelines import registry
 from jobs.queue import job_publish
 from jobs.storage import private_storage
 from moderation.services import review_item_create
+from provenance.services import output_sign
 
 if TYPE_CHECKING:
     import numpy as np
@@ -196,6 +197,8 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
         video_path = Path(folder) / "video.mp4"
         poster_path = Path(folder) / "poster.jpg"
         encode_mp4(frames, fps=job.fps, path=video_path)
+        # Provenance is the last change to the file; hash and size are of the signed video.
+        output_sign(job=job, path=video_path)
         write_poster(frames, path=poster_path)
         info = probe(video_path)
         digest = sha256_of(video_path)

@@ -68,14 +68,48 @@ def unsigned_artist(cohort: Cohort, nda: AgreementVersion) -> User:
     return _artist("carol@example.com", cohort, None, "")
 
 
+def give_totp(user: User) -> str:
+    """Turn on an authenticator app for ``user`` (staff must have one: decision 0013);
+    returns its secret, from which ``totp_code`` makes the app's codes."""
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    RecoveryCodes.activate(user)
+    return secret
+
+
+def totp_secret(user: User) -> str:
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import decrypt
+
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    return decrypt(authenticator.data["secret"])
+
+
+def totp_code(secret: str, *, at: float | None = None) -> str:
+    """The code an authenticator app shows for ``secret`` now (or at time ``at``)."""
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time() if at is None else at) // app_settings.TOTP_PERIOD
+    return format_hotp_value(hotp_value(secret, counter))
+
+
 @pytest.fixture
 def reviewer(db: None) -> User:
-    return user_create(email="rey@studio.example", password=PASSWORD, role=Role.REVIEWER)
+    """Staff: has an authenticator app, as every staff account must."""
+    user = user_create(email="rey@studio.example", password=PASSWORD, role=Role.REVIEWER)
+    give_totp(user)
+    return user
 
 
 @pytest.fixture
 def program_admin(db: None) -> User:
-    return user_create(email="ada@studio.example", password=PASSWORD, role=Role.PROGRAM_ADMIN)
+    user = user_create(email="ada@studio.example", password=PASSWORD, role=Role.PROGRAM_ADMIN)
+    give_totp(user)
+    return user
 
 
 @pytest.fixture
@@ -202,4 +236,6 @@ def make_output(db: None):
 
 @pytest.fixture
 def second_reviewer(db: None) -> User:
-    return user_create(email="sam@studio.example", password=PASSWORD, role=Role.REVIEWER)
+    user = user_create(email="sam@studio.example", password=PASSWORD, role=Role.REVIEWER)
+    give_totp(user)
+    return user

@@ -24,6 +24,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
     "accounts",
     "cohorts",
     "invitations",
@@ -51,6 +53,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.sessions.UserSessionsMiddleware",
+    "accounts.mfa.StaffMfaMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "agreements.middleware.AgreementGateMiddleware",
 ]

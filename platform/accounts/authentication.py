@@ -12,7 +12,9 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
 from accounts.api_tokens import token_hash, token_well_formed
+from accounts.mfa import MFA_REQUIRED_CODE, MFA_REQUIRED_DETAIL, user_needs_mfa
 from accounts.models import ApiToken, TokenScope, User
+from accounts.services import user_has_mfa
 from portal.http import client_ip
 
 # Writing last-use on every request would turn reads into writes; once a minute is enough
@@ -41,6 +43,9 @@ class ApiTokenAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed("This token has expired; create a new one.")
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("This account is disabled.")
+        if user_needs_mfa(token.user) and not user_has_mfa(token.user):
+            # A staff token outlives the MFA it was issued under only while MFA stays on.
+            raise exceptions.PermissionDenied(MFA_REQUIRED_DETAIL, code=MFA_REQUIRED_CODE)
         now = timezone.now()
         ip = client_ip(request)
         if (

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from accounts.models import ApiToken, User, normalize_email
@@ -82,9 +83,52 @@ class IssuedToken:
 
 
 def user_has_mfa(user: User) -> bool:
-    """Whether the account has a second factor. Not available yet (MFA is the next step
-    of the hardening issue), so staff can't hold API tokens until it is."""
-    return False
+    """Whether the account has an active second factor (an authenticator app). Recovery
+    codes alone don't count: they only back one up."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import is_mfa_enabled
+
+    return is_mfa_enabled(user, [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN])
+
+
+def user_sessions_end_all(*, user: User) -> int:
+    """Sign ``user`` out everywhere at once and return how many listed sessions ended.
+
+    Bumping ``session_epoch`` (part of every session's auth hash) ends every session,
+    listed or not; the session list (allauth.usersessions) is then emptied too, with the
+    sessions' stored data."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(session_epoch=F("session_epoch") + 1)
+        sessions = list(UserSession.objects.filter(user=user))
+        get_adapter().end_sessions(sessions)
+    user.refresh_from_db(fields=["session_epoch"])
+    return len(sessions)
+
+
+def user_session_end(*, user: User, session_id: int, current_session_key: str | None) -> None:
+    """End one of ``user``'s own sessions (another device). Ending the session in use
+    is signing out, which has its own button."""
+    from allauth.usersessions.adapter import get_adapter
+    from allauth.usersessions.models import UserSession
+
+    from audit.services import audit_record
+    from domain.errors import DomainError, NotAllowed
+
+    session = UserSession.objects.filter(pk=session_id, user=user).first()
+    if session is None:
+        raise DomainError("That session has already ended.", code="not_found")
+    if session.session_key == current_session_key:
+        raise NotAllowed("This is the session you are using: sign out instead.")
+    get_adapter().end_sessions([session])
+    audit_record(
+        actor=user,
+        action="account.session_end",
+        target=user,
+        data={"ip": session.ip, "user_agent": session.user_agent[:200]},
+    )
 
 
 def api_token_create(

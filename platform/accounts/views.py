@@ -1,4 +1,7 @@
-"""The signed-in person's own settings: personal API tokens."""
+"""The signed-in person's own settings: personal API tokens, ending one session.
+
+Two-factor authentication and the session list are allauth's pages (/accounts/2fa/,
+/accounts/sessions/) in our templates."""
 
 from __future__ import annotations
 
@@ -10,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import ApiToken, TokenScope
-from accounts.services import api_token_create, api_token_revoke
+from accounts.services import api_token_create, api_token_revoke, user_session_end
 from domain.errors import DomainError
 from portal.http import signed_in_user
 
@@ -61,3 +64,20 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Revoked {token.display}.")
     return redirect("accounts:tokens")
+
+
+@login_required
+@require_POST
+def session_end(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign out one other device from the session list."""
+    try:
+        user_session_end(
+            user=signed_in_user(request),
+            session_id=pk,
+            current_session_key=request.session.session_key,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "That session has ended: the device is signed out.")
+    return redirect("usersessions_list")

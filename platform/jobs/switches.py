@@ -73,7 +73,7 @@ def account_suspend(
     """Contain one account in one step: generation paused, every API token revoked, every
     session ended, its running jobs stopped. Nobody else is touched."""
     from accounts.models import ApiToken
-    from accounts.services import user_set_paused
+    from accounts.services import user_sessions_end_all, user_set_paused
     from portal.services import notify
 
     if admin is not None:
@@ -83,7 +83,7 @@ def account_suspend(
         revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
-        User.objects.filter(pk=user.pk).update(session_epoch=user.session_epoch + 1)
+        user_sessions_end_all(user=user)
         stopped = stop_running_jobs(jobs=Job.objects.filter(artist=user)) if stop_running else 0
         audit_record(
             actor=admin, action="account.suspend", target=user,

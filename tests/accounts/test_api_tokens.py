@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.models import Authenticator
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -53,8 +54,21 @@ def test_bad_input_is_refused_per_field(artist):
 
 
 def test_staff_need_mfa_for_tokens(reviewer):
+    Authenticator.objects.filter(user=reviewer).delete()
     with pytest.raises(NotAllowed, match="two-factor"):
         api_token_create(user=reviewer, name="x", scope="read")
+
+
+def test_staff_with_mfa_may_hold_a_token(client, reviewer):
+    secret = api_token_create(user=reviewer, name="queue script", scope="read").secret
+    assert client.get("/api/v1/review/queue/", **bearer(secret)).status_code == 200
+
+
+def test_staff_token_stops_when_mfa_is_turned_off(client, reviewer):
+    secret = api_token_create(user=reviewer, name="queue script", scope="read").secret
+    Authenticator.objects.filter(user=reviewer).delete()
+    refused = client.get("/api/v1/review/queue/", **bearer(secret))
+    assert refused.status_code == 403 and refused.json()["code"] == "mfa_required"
 
 
 def test_read_token_reads_but_cannot_generate(client, artist):

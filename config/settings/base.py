@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "feedback",
     "ledger",
     "provenance",
+    "containment",
+    "tracing",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +58,7 @@ MIDDLEWARE = [
     "accounts.sessions.UserSessionsMiddleware",
     "accounts.mfa.StaffMfaMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "containment.middleware.ActivityWatchMiddleware",
     "agreements.middleware.AgreementGateMiddleware",
 ]
 

@@ -14,6 +14,11 @@ REST_FRAMEWORK = {
         "api.permissions.AgreementAccepted",
         "accounts.authentication.TokenScopeAllows",
     ],
+    # Budgets per token and per account (config/settings/containment.py): 429 + Retry-After.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "containment.throttles.TokenRateThrottle",
+        "containment.throttles.AccountRateThrottle",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

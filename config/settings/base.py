@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "publishing",
     "feedback",
     "ledger",
+    "containment",
     "provenance",
     "containment",
     "tracing",
@@ -58,6 +59,7 @@ MIDDLEWARE = [
     "accounts.sessions.UserSessionsMiddleware",
     "accounts.mfa.StaffMfaMiddleware",
     "audit.middleware.AuditContextMiddleware",
+    "containment.middleware.ActivityWatchMiddleware",
     "containment.middleware.ActivityWatchMiddleware",
     "agreements.middleware.AgreementGateMiddleware",
 ]

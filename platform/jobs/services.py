@@ -155,7 +155,14 @@ def job_submit(
     switches, field checks (ValidationError per field), prompt policy, today's quota.
     The message is published after commit. A refused prompt is recorded (PromptRefusal)
     and raises PromptRefused. Nothing is queued on any refusal."""
+    from containment.services import submission_observe
+
     _check_may_generate(artist)
+    # Every attempt counts towards the anomaly windows, refused or not: a leaked account
+    # hammering its quota is exactly what they should see.
+    if submission_observe(user=artist):
+        artist.refresh_from_db()
+        raise GenerationPaused(f"Generation is paused for your account: {artist.paused_reason}")
     request = job_request_validate(
         artist=artist,
         prompt=prompt,
@@ -181,7 +188,11 @@ def job_submit(
     )
     with transaction.atomic():
         # One submission at a time per artist, so two at once can't both take the last slot.
-        User.objects.select_for_update().filter(pk=artist.pk).first()
+        locked = User.objects.select_for_update().filter(pk=artist.pk).first()
+        # A suspension that committed while this request was on its way wins: without this
+        # re-check a job could be queued just after its account was contained.
+        if locked is None or locked.is_paused:
+            raise GenerationPaused("Generation is paused for your account.")
         cohort = artist.cohort
         assert cohort is not None
         if quota_used_today(user=artist) >= cohort.daily_generation_quota:

@@ -1,0 +1,156 @@
+"""Watch each artist's traffic and contain one account the moment it looks shared.
+
+``activity_observe`` runs after every signed-in request (middleware); ``submission_observe``
+runs inside every generation submission. Crossing any threshold calls ``account_contain``:
+that account's generation is paused, its tokens revoked and its sessions ended (the same
+one-step suspension an operator uses), the artist is told why, program admins are alerted
+and the audit log records the findings. Nobody else is touched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Q
+
+from accounts.models import User
+from accounts.roles import Role
+from audit.services import audit_record
+from containment.rules import (
+    Finding,
+    Thresholds,
+    cadence_finding,
+    distinct_ips_finding,
+    distinct_user_agents_finding,
+    submission_rate_finding,
+)
+from containment.windows import now as clock
+from containment.windows import window_store
+
+log = logging.getLogger(__name__)
+
+# One containment per account at a time, however many requests cross the line at once.
+CONTAIN_LOCK_SECONDS = 60
+
+
+def _watched(user: User) -> bool:
+    """Artists are watched. Staff are not: they sign in with MFA, and locking the
+    operators out in the middle of an incident would help the leak, not stop it."""
+    return bool(
+        settings.ANOMALY_DETECTION
+        and user.is_authenticated
+        and user.is_active
+        and not user.is_paused
+        and not user.is_staff
+        and user.has_perm("accounts.create_generations")
+    )
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8", "replace"), digest_size=12).hexdigest()
+
+
+def activity_observe(
+    *, user: User, ip: str | None, user_agent: str, at: float | None = None
+) -> list[Finding]:
+    """Count the distinct addresses and user agents behind this account in the window;
+    contain it if either is over its limit. Returns the findings (empty when all is well)."""
+    if not _watched(user):
+        return []
+    limits = Thresholds.from_settings()
+    store, at = window_store(), clock() if at is None else at
+    window = limits.window_seconds
+    findings = [
+        distinct_ips_finding(
+            store.add_and_count(f"ip:{user.pk}", ip or "unknown", now=at, window=window), limits
+        ),
+        distinct_user_agents_finding(
+            store.add_and_count(f"ua:{user.pk}", _fingerprint(user_agent), now=at, window=window),
+            limits,
+        ),
+    ]
+    found = [finding for finding in findings if finding is not None]
+    if found:
+        account_contain(user=user, findings=found)
+    return found
+
+
+def submission_observe(*, user: User, at: float | None = None) -> list[Finding]:
+    """Record a submission attempt; contain the account if its rate is far above its
+    cohort's or its cadence is machine-regular. Returns the findings."""
+    if not _watched(user) or user.cohort_id is None:
+        return []
+    limits = Thresholds.from_settings()
+    store, at = window_store(), clock() if at is None else at
+    window = limits.window_seconds
+    mine = store.add_and_recent(f"sub:{user.pk}", uuid.uuid4().hex, now=at, window=window)
+    # The cohort window holds "artist:attempt" members, so counting per artist needs no
+    # extra key per artist.
+    store.add_and_recent(
+        f"subc:{user.cohort_id}", f"{user.pk}:{uuid.uuid4().hex}", now=at, window=window
+    )
+    per_artist = _cohort_counts(cohort_id=user.cohort_id, at=at, window=window)
+    others = [count for artist_id, count in per_artist.items() if artist_id != user.pk]
+    findings = [
+        submission_rate_finding(len(mine), others, limits),
+        cadence_finding(mine, limits),
+    ]
+    found = [finding for finding in findings if finding is not None]
+    if found:
+        account_contain(user=user, findings=found)
+    return found
+
+
+def _cohort_counts(*, cohort_id: int, at: float, window: float) -> dict[int, int]:
+    counts: dict[int, int] = {}
+    for member in window_store().members(f"subc:{cohort_id}", now=at, window=window):
+        artist_id = int(member.split(":", 1)[0])
+        counts[artist_id] = counts.get(artist_id, 0) + 1
+    return counts
+
+
+def _program_admins() -> list[User]:
+    return list(
+        User.objects.filter(is_active=True)
+        .filter(Q(groups__name=Role.PROGRAM_ADMIN.value) | Q(is_superuser=True))
+        .distinct()
+    )
+
+
+def account_contain(*, user: User, findings: list[Finding]) -> bool:
+    """Suspend this account's generation, tokens and sessions because of ``findings``;
+    tell the artist why, alert program admins, audit it. Returns False when the account
+    was already contained (by another request, or by an operator)."""
+    from jobs.switches import account_suspend
+    from portal.services import notify
+
+    if not cache.add(f"containment:lock:{user.pk}", 1, timeout=CONTAIN_LOCK_SECONDS):
+        return False
+    why = "; ".join(finding.explanation for finding in findings)
+    reason = f"Automatic containment: {why}"[:290]
+    with transaction.atomic():
+        current = User.objects.select_for_update().get(pk=user.pk)
+        if current.is_paused:
+            return False
+        account_suspend(admin=None, user=current, reason=reason, stop_running=True)
+        audit_record(
+            actor=None,
+            action="containment.anomaly",
+            target=current,
+            data={"findings": [finding.as_dict() for finding in findings]},
+        )
+        for admin in _program_admins():
+            notify(
+                user=admin,
+                message=f"{current.email} was contained automatically: {why}.",
+                link="/staff/switches/",
+                email_subject="[Vernissage] An account was contained automatically",
+            )
+    log.warning("contained account %s: %s", user.pk, why)
+    user.is_paused = True
+    return True

@@ -9,7 +9,6 @@ from config.settings.auth import *  # noqa: F403
 from config.settings.base import *  # noqa: F403
 from config.settings.cache import *  # noqa: F403
 from config.settings.containment import *  # noqa: F403
-from config.settings.containment import *  # noqa: F403
 from config.settings.database import *  # noqa: F403
 from config.settings.email import *  # noqa: F403
 from config.settings.generation import *  # noqa: F403

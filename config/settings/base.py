@@ -38,7 +38,6 @@ INSTALLED_APPS = [
     "publishing",
     "feedback",
     "ledger",
-    "containment",
     "provenance",
     "containment",
     "tracing",
@@ -59,7 +58,6 @@ MIDDLEWARE = [
     "accounts.sessions.UserSessionsMiddleware",
     "accounts.mfa.StaffMfaMiddleware",
     "audit.middleware.AuditContextMiddleware",
-    "containment.middleware.ActivityWatchMiddleware",
     "containment.middleware.ActivityWatchMiddleware",
     "agreements.middleware.AgreementGateMiddleware",
 ]

@@ -89,3 +89,10 @@ def test_service_refuses_an_email_even_inside_other_text(artist):
     with pytest.raises(ValidationError) as error:
         user_set_public_credit(user=artist, credit="Alice (alice@studio.example)")
     assert "public_credit" in error.value.message_dict
+
+
+def test_the_account_pages_link_the_credit_page_for_artists(client, artist):
+    client.force_login(artist)
+    page = client.get(URL).content.decode()
+    assert 'aria-label="Account settings"' in page
+    assert f'href="{URL}" aria-current="page"' in page

@@ -8,6 +8,7 @@ static files stay open. Artists may turn it on but are never sent there.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 
 from django.conf import settings
@@ -15,7 +16,6 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 
 from accounts.models import User
 from accounts.roles import Role, role_of
@@ -35,6 +35,7 @@ def user_needs_mfa(user: object) -> bool:
     return user.is_staff or user.is_superuser or role_of(user) in STAFF_ROLES
 
 
+@functools.cache
 def _open_prefixes() -> tuple[str, ...]:
     return (
         reverse("account_logout"),
@@ -47,7 +48,6 @@ def _open_prefixes() -> tuple[str, ...]:
 class StaffMfaMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
-        self.open_prefixes = SimpleLazyObject(_open_prefixes)
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from accounts.services import user_has_mfa
@@ -56,7 +56,7 @@ class StaffMfaMiddleware:
         if (
             user is not None
             and user.is_authenticated
-            and not request.path.startswith(tuple(self.open_prefixes))
+            and not request.path.startswith(_open_prefixes())
             and user_needs_mfa(user)
             and not user_has_mfa(user)
         ):

@@ -28,7 +28,9 @@ def test_staff_sets_up_totp_then_reaches_the_review_queue(page: Page, live_serve
     expect(page).to_have_url(f"{base}/accounts/2fa/totp/activate/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Set up an authenticator app")
     expect(page.get_by_role("status")).to_contain_text("Staff accounts need two-factor")
-    expect(page.get_by_role("img", name="QR code for your authenticator app")).to_be_visible()
+    qr = page.get_by_role("img", name="QR code for your authenticator app")
+    expect(qr).to_be_visible()
+    assert qr.evaluate("img => img.complete && img.naturalWidth") > 0  # CSP lets it load
     page.get_by_role("link", name="Review queue").click()
     expect(page).to_have_url(f"{base}/accounts/2fa/totp/activate/")
 

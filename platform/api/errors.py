@@ -72,6 +72,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             "code": codes if isinstance(codes, str) else "error",
             "detail": str(exc.detail) if not isinstance(exc.detail, dict | list) else exc.detail,
         }
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            response.data["retry_after"] = math.ceil(exc.wait)
+        wait = getattr(exc, "wait", None) if isinstance(exc, exceptions.Throttled) else None
+        if wait is not None:
+            response.data["retry_after"] = math.ceil(wait)
     return response

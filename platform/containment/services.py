@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 
 from accounts.models import User
 from accounts.roles import Role
@@ -148,7 +149,7 @@ def account_contain(*, user: User, findings: list[Finding]) -> bool:
             notify(
                 user=admin,
                 message=f"{current.email} was contained automatically: {why}.",
-                link="/staff/switches/",
+                link=reverse("switches"),
                 email_subject="[Vernissage] An account was contained automatically",
             )
     log.warning("contained account %s: %s", user.pk, why)

@@ -13,16 +13,37 @@ from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils.module_loading import import_string
 
 MAX_PROMPT_LENGTH = 2000
+# Format characters that are part of ordinary text: emoji sequences such as 👩‍🎨 and many
+# scripts need the zero-width joiner and non-joiner. Every other format character (bidi
+# overrides and isolates, invisible tags) is refused.
+_JOINERS = frozenset({"\u200c", "\u200d"})
 
 
 def normalise_prompt(text: str, *, field: str = "prompt", required: bool = True) -> str:
-    """NFKC, no control characters (tabs and newlines become spaces), single spaces,
-    1 to 2000 characters. Raises ValidationError naming ``field``."""
+    """NFKC, no control or format characters (NUL, bidi overrides; tabs and newlines
+    become spaces), no unpaired surrogates, single spaces, 1 to 2000 characters. Raises
+    ValidationError naming ``field``."""
     if not isinstance(text, str):
         raise ValidationError({field: ValidationError("Must be text.", code="invalid")})
+    # A lone surrogate (JSON "\ud800") is not a character: it can't be stored as UTF-8.
+    if any("\ud800" <= c <= "\udfff" for c in text):
+        raise ValidationError(
+            {
+                field: ValidationError(
+                    "Remove the invalid characters (unpaired surrogates).",
+                    code="invalid_characters",
+                )
+            }
+        )
     text = unicodedata.normalize("NFKC", text)
     text = text.replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n").replace("\n", " ")
-    controls = sorted({f"U+{ord(c):04X}" for c in text if unicodedata.category(c) in {"Cc", "Cf"}})
+    controls = sorted(
+        {
+            f"U+{ord(c):04X}"
+            for c in text
+            if unicodedata.category(c) in {"Cc", "Cf"} and c not in _JOINERS
+        }
+    )
     if controls:
         raise ValidationError(
             {

@@ -27,6 +27,7 @@ urlpatterns = [
     path("", include("publishing.urls")),
     path("staff/review/", include("moderation.urls")),
     path("staff/switches/", switches, name="switches"),
+    path("staff/trace/", include("tracing.urls")),
     path("feedback/", include("feedback.urls")),
     path("ledger/", include("ledger.urls")),
     path("staff/agreements/", include(staff_agreement_urls)),

@@ -6,8 +6,11 @@ from cohorts.selectors import cohort_seats_taken
 
 @admin.register(Cohort)
 class CohortAdmin(admin.ModelAdmin):
-    list_display = ["name", "capacity", "seats_taken", "daily_generation_quota", "is_paused"]
-    list_filter = ["is_paused"]
+    list_display = [
+        "name", "capacity", "seats_taken", "daily_generation_quota", "visible_watermark",
+        "is_paused",
+    ]  # fmt: skip
+    list_filter = ["is_paused", "visible_watermark"]
     search_fields = ["name"]
 
     @admin.display(description="Seats taken")

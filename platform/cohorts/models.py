@@ -43,6 +43,13 @@ class Cohort(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],
         help_text="Every output gets a review decision within this many hours.",
     )
+    visible_watermark = models.BooleanField(
+        default=False,
+        help_text=(
+            "Tile the program name and the artist's name across every output of this "
+            "cohort (the invisible forensic mark is always there)."
+        ),
+    )
     is_paused = models.BooleanField(default=False)
     paused_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

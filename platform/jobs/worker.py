@@ -191,11 +191,13 @@ def _render(job: Job, loaded: LoadedPipeline, reporter: StepReporter) -> np.ndar
 
 def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
     from generation.encoding import encode_mp4, probe, sha256_of, write_poster
+    from jobs.marks import output_marks_apply
 
     storage = private_storage()
     with tempfile.TemporaryDirectory(prefix=f"job-{job.pk}-") as folder:
         video_path = Path(folder) / "video.mp4"
         poster_path = Path(folder) / "poster.jpg"
+        frames = output_marks_apply(job, frames)  # visible (cohort option) + forensic
         encode_mp4(frames, fps=job.fps, path=video_path)
         # Provenance is the last change to the file; hash and size are of the signed video.
         output_sign(job=job, path=video_path)

@@ -30,6 +30,7 @@ def personal_data_archive(*, user: User) -> bytes:
         "profile.json": {
             "email": user.email,
             "full_name": user.full_name,
+            "public_credit": user.public_credit,
             "cohort": user.cohort.name if user.cohort else None,
             "date_joined": user.date_joined,
             "role": user.role,

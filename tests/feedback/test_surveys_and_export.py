@@ -68,6 +68,8 @@ def test_survey_only_for_its_cohort(survey, program_admin):
 def test_artist_downloads_all_their_own_data(client, artist, other_artist, make_output, rate_card):
     from feedback.services import feedback_submit
 
+    artist.public_credit = "A. Artist"
+    artist.save(update_fields=["public_credit"])
     make_output(artist, prompt="my secret prompt")
     make_output(other_artist, prompt="someone else's prompt")
     feedback_submit(
@@ -90,7 +92,8 @@ def test_artist_downloads_all_their_own_data(client, artist, other_artist, make_
     assert [j["prompt"] for j in jobs] == ["my secret prompt"]
     assert json.loads(archive.read("agreements.json"))[0]["typed_full_name"] == "Alice Artist"
     assert json.loads(archive.read("feedback.json"))[0]["title"] == "Loops"
-    assert json.loads(archive.read("profile.json"))["email"] == artist.email
+    profile = json.loads(archive.read("profile.json"))
+    assert profile["email"] == artist.email and profile["public_credit"] == "A. Artist"
 
 
 def test_showcase_selection_is_credited_once(

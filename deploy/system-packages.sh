@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the test suite starts or drives, when they are missing:
-# PostgreSQL, Redis, ffmpeg, Chromium (+ driver); with --demo only ffmpeg. Uses apt-get when running as root;
+# PostgreSQL, Redis, ffmpeg, Chromium (+ driver), nginx (the production smoke test); with
+# --demo only ffmpeg. Uses apt-get when running as root;
 # otherwise says exactly what to install.
 set -euo pipefail
 
@@ -12,6 +13,7 @@ if [[ ${1:-} != --demo ]]; then
   have_postgres || missing+=(postgresql)
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium chromium-driver)
+  command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
 fi
 
 if ((${#missing[@]} == 0)); then
@@ -30,4 +32,5 @@ apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if command -v service >/dev/null; then
   service redis-server stop >/dev/null 2>&1 || true
   service postgresql stop >/dev/null 2>&1 || true
+  service nginx stop >/dev/null 2>&1 || true
 fi

@@ -17,4 +17,5 @@ from config.settings.provenance import *  # noqa: F403
 from config.settings.queue import *  # noqa: F403
 from config.settings.review import *  # noqa: F403
 from config.settings.security import *  # noqa: F403
+from config.settings.storage import *  # noqa: F403
 from config.settings.watermark import *  # noqa: F403

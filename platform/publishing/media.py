@@ -19,7 +19,13 @@ from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    FileResponse,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.urls import reverse
 
@@ -79,10 +85,13 @@ def _audit_staff_access(user: User, output: Output, kind: str) -> None:
 
 
 def media_response(*, request: HttpRequest, file: FieldFile, content_type: str) -> HttpResponseBase:
-    """Send the file: through nginx (X-Accel-Redirect) in production, else ourselves,
-    honouring a single byte range so players can seek."""
+    """Send the file: from an S3 bucket by a redirect to a presigned URL that lives
+    seconds; through nginx (X-Accel-Redirect) from a local folder in production; else
+    ourselves, honouring a single byte range so players can seek."""
     response: HttpResponseBase
-    if settings.MEDIA_ACCEL_REDIRECT_PREFIX:
+    if getattr(file.storage, "PRESIGNED_REDIRECT", False):
+        response = HttpResponseRedirect(file.storage.url(file.name))
+    elif settings.MEDIA_ACCEL_REDIRECT_PREFIX:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX + quote(file.name or "")
     else:

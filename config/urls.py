@@ -6,7 +6,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from agreements.urls import staff_urlpatterns as staff_agreement_urls
 from jobs.switch_views import switches
 from moderation.urls import artist_urlpatterns as appeal_urls
-from portal.views import healthz
 
 admin.site.site_header = "Vernissage operations"
 admin.site.site_title = "Vernissage"
@@ -37,5 +36,5 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
-    path("healthz", healthz, name="healthz"),
+    path("", include("observability.urls")),
 ]

@@ -168,16 +168,17 @@ def gpu_worker(django_db_setup, django_db_blocker, tiny_model) -> Iterator[Worke
 
 
 @pytest.fixture
-def start_worker(django_db_setup, tiny_model, settings) -> Iterator[Callable[[], WorkerProcess]]:
+def start_worker(django_db_setup, tiny_model, settings) -> Iterator[Callable[..., WorkerProcess]]:
     """Start workers on a queue of this test's own, so the session worker can't interfere."""
     settings.GENERATION_QUEUE = f"gpu-test-{time.monotonic_ns()}"
     started: list[WorkerProcess] = []
 
-    def start() -> WorkerProcess:
+    def start(*, launcher: tuple[str, ...] = ()) -> WorkerProcess:
         worker = WorkerProcess(
             queue=settings.GENERATION_QUEUE,
             database_name=connection.settings_dict["NAME"],
             name=f"faults-{len(started)}",
+            launcher=launcher,
         ).start()
         started.append(worker)
         return worker

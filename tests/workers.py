@@ -17,9 +17,14 @@ ROOT = Path(__file__).resolve().parents[1]
 class WorkerProcess:
     """``celery -A config worker`` on one queue, solo pool, against the test database."""
 
-    def __init__(self, *, queue: str, database_name: str, name: str) -> None:
+    def __init__(
+        self, *, queue: str, database_name: str, name: str, launcher: tuple[str, ...] = ()
+    ) -> None:
         self.queue = queue
         self.name = name
+        # Runs before celery, e.g. ("-m", "tests.faults.sabotage", "<protection>"): a
+        # worker with one protection switched off.
+        self.launcher = launcher or ("-m",)
         self.env = os.environ.copy()
         url = self.env["DATABASE_URL"].rsplit("/", 1)[0]
         self.env["DATABASE_URL"] = f"{url}/{database_name}"
@@ -30,8 +35,8 @@ class WorkerProcess:
     def start(self, timeout: float = 90) -> WorkerProcess:
         self.process = subprocess.Popen(
             [
-                sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", self.queue,
-                "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO",
+                sys.executable, *self.launcher, "celery", "-A", "config", "worker",
+                "-Q", self.queue, "--pool", "solo", "--concurrency", "1", "--loglevel", "INFO",
                 "--hostname", f"{self.name}@%h", "--without-gossip", "--without-mingle",
                 "--without-heartbeat",
             ],

@@ -12,6 +12,7 @@ from config.settings.containment import *  # noqa: F403
 from config.settings.database import *  # noqa: F403
 from config.settings.email import *  # noqa: F403
 from config.settings.generation import *  # noqa: F403
+from config.settings.observability import *  # noqa: F403
 from config.settings.program import *  # noqa: F403
 from config.settings.provenance import *  # noqa: F403
 from config.settings.queue import *  # noqa: F403

@@ -41,9 +41,11 @@ INSTALLED_APPS = [
     "provenance",
     "containment",
     "tracing",
+    "observability",
 ]
 
 MIDDLEWARE = [
+    "observability.middleware.RequestIdMiddleware",
     "portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -99,11 +101,4 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
-
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("VERNISSAGE_LOG_LEVEL", "INFO")},
-}
+# LOGGING: config/settings/observability.py (request and job ids, text or JSON).

@@ -3,6 +3,7 @@ server, a worker and the reaper; a submitted job becomes a video."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -68,7 +69,7 @@ def test_embedded_default_serves_and_generates(tmp_path, tiny_model):
         while True:
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
-                    assert r.read() == b"ok"
+                    assert json.loads(r.read()) == {"status": "ok"}
                     break
             except (urllib.error.URLError, ConnectionError):
                 assert time.monotonic() < deadline, "the web server did not come up"
@@ -77,6 +78,14 @@ def test_embedded_default_serves_and_generates(tmp_path, tiny_model):
         assert "RESULT succeeded h264" in result.stdout, result.stdout + result.stderr
         assert (tmp_path / "db.sqlite3").exists()
         assert list((tmp_path / "media" / "private" / "outputs").rglob("*.mp4"))
+        # Probes and metrics work on SQLite and the filesystem broker too.
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as r:
+            assert json.loads(r.read())["status"] == "ok"
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10) as r:
+            scraped = r.read().decode()
+        assert "vernissage_metrics_ok 1.0" in scraped
+        labels = 'model="tiny-wan",quantile="0.5",status="succeeded"'
+        assert f"vernissage_job_duration_seconds{{{labels}}}" in scraped
     finally:
         serve.send_signal(signal.SIGTERM)
         output, _ = serve.communicate(timeout=60)

@@ -54,8 +54,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 
 SECURE_SSL_REDIRECT = SITE_HTTPS
-# Load balancers probe /healthz over plain HTTP.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+# Load balancers probe /healthz and /readyz, and Prometheus scrapes /metrics, over plain
+# HTTP on the private network (decision 0015).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 # Browsers remember HSTS for this long: lower it while trying HTTPS out (0 turns it off).
 SECURE_HSTS_SECONDS = (
     env_int("VERNISSAGE_HSTS_SECONDS", 31_536_000, minimum=0, maximum=63_072_000)

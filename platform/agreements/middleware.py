@@ -23,6 +23,8 @@ EXEMPT_PREFIXES = (
     "/api/",
     "/admin/",
     "/healthz",
+    "/readyz",
+    "/metrics",
     "/gallery/",
     "/s/",
 )

@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 
 from jobs.storage import private_storage
+from observability.context import current_request_id
 
 
 class JobStatus(models.TextChoices):
@@ -81,12 +82,23 @@ class Job(models.Model):
     error_code = models.CharField(max_length=40, blank=True)
     error_message = models.CharField(max_length=500, blank=True)
     quota_refunded = models.BooleanField(default=False)
+    # The id of the request that submitted the job (decision 0015): the worker logs under
+    # it too, so one grep follows the job from the API to the GPU.
+    request_id = models.CharField(
+        max_length=64, blank=True, default=current_request_id, editable=False
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
             models.Index(fields=["artist", "-created_at"]),
             models.Index(fields=["status", "lease_expires_at"]),
+            # Metrics: jobs that ended recently (observability.metrics).
+            models.Index(
+                fields=["finished_at"],
+                name="job_finished_at",
+                condition=Q(finished_at__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

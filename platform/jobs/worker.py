@@ -29,6 +29,7 @@ from jobs.pipelines import registry
 from jobs.queue import job_publish
 from jobs.storage import private_storage
 from moderation.services import review_item_create
+from observability.context import with_job_log_context
 from provenance.services import output_sign
 
 if TYPE_CHECKING:
@@ -138,6 +139,7 @@ class StepReporter:
             raise LeaseLost()
 
 
+@with_job_log_context  # log lines carry the job id and the submitting request's id
 def job_run(*, job_id: int) -> str:
     """Run one job to its end. Returns what happened (for logs and tests)."""
     from generation.runner import RenderCanceled

@@ -116,7 +116,7 @@ def test_https_production_settings_redirect_plain_http_except_healthz(client, se
     assert "Strict-Transport-Security" not in response
     health = client.get("/healthz")
     assert health.status_code == 200
-    assert health.content == b"ok"
+    assert health.json() == {"status": "ok"}
 
 
 def test_trusted_proxy_header_makes_the_request_secure(client, settings):

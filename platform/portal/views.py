@@ -26,11 +26,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-def healthz(request: HttpRequest) -> HttpResponse:
-    """Liveness for load balancers: answers without touching the database."""
-    return HttpResponse("ok", content_type="text/plain")
-
-
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:

@@ -82,9 +82,16 @@ class PostgresServer:
 
 
 class RedisServer:
-    def __init__(self, port: int | None = None) -> None:
+    """redis-server on loopback. ``persistent`` keeps the data in an append-only file
+    (fsync on every write) in ``root``, so a server started again on the same root, like
+    a production broker after a restart, still holds what was queued."""
+
+    def __init__(
+        self, port: int | None = None, *, root: Path | None = None, persistent: bool = False
+    ) -> None:
         self.port = port or _free_port()
-        self.root = Path(tempfile.mkdtemp(prefix="vernissage-redis-"))
+        self.root = root or Path(tempfile.mkdtemp(prefix="vernissage-redis-"))
+        self.persistent = persistent
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> str:
@@ -93,7 +100,8 @@ class RedisServer:
             raise RuntimeError("redis-server is not installed: run `make test`, which installs it.")
         self.process = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(self.root)],
+             "--appendonly", "yes" if self.persistent else "no", "--appendfsync", "always",
+             "--dir", str(self.root)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip
         deadline = time.monotonic() + 20
@@ -107,14 +115,15 @@ class RedisServer:
                 time.sleep(0.05)
         raise RuntimeError("redis-server did not answer within 20 s")
 
-    def stop(self) -> None:
+    def stop(self, *, keep_data: bool = False) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.terminate()
             try:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        shutil.rmtree(self.root, ignore_errors=True)
+        if not keep_data:
+            shutil.rmtree(self.root, ignore_errors=True)
 
 
 _servers: list[PostgresServer | RedisServer] = []

@@ -46,3 +46,41 @@ def seed(*, artists: int = 0) -> None:
         report[key] = {"email": email, "password": password, "totp_secret": secret}
     report["cohort"] = {"name": cohort.name}
     print(json.dumps(report))
+
+
+def seed_artists(*, count: int, out: str) -> None:
+    """``count`` artists who accepted the NDA, each signed in (a session, as after the
+    login page) with one queued generation: the load test's simulated artists. Writes
+    ``[{"session": ..., "job_id": ...}, ...]`` to ``out``. Sessions are made directly so
+    that 200 password hashes don't dominate the run."""
+    from django.test import Client
+
+    from agreements.services import agreement_accept
+    from cohorts.models import Cohort
+    from jobs.services import job_submit
+
+    cohort = Cohort.objects.get(name="Wave 1")
+    artists = []
+    for number in range(count):
+        user = user_create(
+            email=f"artist{number}@load.example",
+            password=None,
+            role=Role.ARTIST,
+            cohort=cohort,
+            full_name=f"Load Artist {number}",
+        )
+        agreement_accept(
+            user=user, typed_full_name=user.full_name, ip_address="127.0.0.1", user_agent="seed"
+        )
+        job = job_submit(
+            artist=user,
+            prompt=f"a slow pan across painting number {number}",
+            duration_seconds=cohort.allowed_durations[0],
+            resolution=cohort.allowed_resolutions[0],
+            aspect_ratio="16:9",
+        )
+        client = Client()
+        client.force_login(user)
+        artists.append({"session": client.cookies["sessionid"].value, "job_id": job.pk})
+    with open(out, "w") as handle:
+        json.dump(artists, handle)

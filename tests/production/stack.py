@@ -113,6 +113,9 @@ class Stack:
     http_port: int = field(default_factory=free_port)
     web_port: int = field(default_factory=free_port)
     services: list[Service] = field(default_factory=list)
+    # One set of secrets for every process of the stack, shell commands included.
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(50))
+    watermark_key: str = field(default_factory=lambda: secrets.token_hex(32))
 
     @property
     def base_url(self) -> str:
@@ -150,7 +153,7 @@ class Stack:
             # Database indexes of the test Redis that the rest of the suite doesn't use.
             REDIS_URL=f"{redis}/10",
             CELERY_BROKER_URL=f"{redis}/11",
-            DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+            DJANGO_SECRET_KEY=self.secret_key,
             DJANGO_DEBUG="false",
             DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
             DJANGO_CSRF_TRUSTED_ORIGINS=self.base_url,
@@ -160,7 +163,7 @@ class Stack:
             VERNISSAGE_MEDIA_ACCEL_PREFIX="/_private/",
             VERNISSAGE_DATA_DIR=str(self.data_dir),
             VERNISSAGE_SITE_URL=self.base_url,
-            VERNISSAGE_WATERMARK_KEY=secrets.token_hex(32),
+            VERNISSAGE_WATERMARK_KEY=self.watermark_key,
             VERNISSAGE_C2PA_ALLOW_DEV_CERT="true",
             VERNISSAGE_TINY_MODEL_PATH=os.environ.get(
                 "VERNISSAGE_TINY_MODEL_PATH", str(ROOT / "var" / "models" / "tiny-wan")

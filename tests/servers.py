@@ -40,9 +40,11 @@ def _postgres_bin(name: str) -> str:
 
 class PostgresServer:
     """initdb + pg_ctl in a temporary folder. PostgreSQL refuses to run as root, so
-    as root the server runs as the 'postgres' system user."""
+    as root the server runs as the 'postgres' system user. ``durable`` keeps fsync and
+    synchronous commit on, for tests that crash it (``crash``, then ``resume``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        self.durable = durable
         self.port = _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="vernissage-pg-"))
         self.data = self.root / "data"
@@ -63,16 +65,23 @@ class PostgresServer:
             _postgres_bin("initdb"), "-D", str(self.data), "-U", "postgres",
             "--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync",
         )  # fmt: skip
-        # Durability is pointless for a throwaway server; speed is not.
-        options = (
-            f"-h 127.0.0.1 -p {self.port} -k {self.root} -F "
-            "-c fsync=off -c full_page_writes=off -c synchronous_commit=off"
-        )
+        self.resume()
+        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def resume(self) -> None:
+        """Start the server on its data folder (again, after ``crash``)."""
+        options = f"-h 127.0.0.1 -p {self.port} -k {self.root}"
+        if not self.durable:
+            # Durability is pointless for a throwaway server; speed is not.
+            options += " -F -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
         self._run(
             _postgres_bin("pg_ctl"), "-D", str(self.data), "-o", options,
             "-l", str(self.root / "server.log"), "-w", "-t", "60", "start",
         )  # fmt: skip
-        return f"postgres://postgres@127.0.0.1:{self.port}/postgres"
+
+    def crash(self) -> None:
+        """``pg_ctl -m immediate``: every backend killed, no checkpoint, recovery on start."""
+        self._run(_postgres_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop")
 
     def stop(self) -> None:
         if self.data.exists():

@@ -48,6 +48,8 @@ MIDDLEWARE = [
     "observability.middleware.RequestIdMiddleware",
     "portal.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # PostgreSQL unreachable: 503 + Retry-After rather than a 500 (portal/outage.py).
+    "portal.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

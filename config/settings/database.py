@@ -26,4 +26,7 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # Writers wait for each other instead of failing at once with "database is locked".
     _database.setdefault("OPTIONS", {})["timeout"] = 20
 
+# A connection kept between requests is checked before reuse, so the first request after
+# a database restart reconnects instead of failing on the dead connection.
+_database["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _database}

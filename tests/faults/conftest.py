@@ -13,7 +13,7 @@ def protection_params(*, reason: str) -> list[object]:
 
 
 # The smallest job the test cohort allows: fault tests wait for real renders.
-SMALL_REQUEST = {
+SMALL_REQUEST: dict[str, str | int] = {
     "prompt": "a kite on a windy hill",
     "duration_seconds": 2,
     "resolution": "480p",

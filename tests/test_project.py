@@ -34,6 +34,21 @@ def test_apps_in_the_platform_folder_import_by_their_own_names():
     assert Path(agreements.models.__file__).is_relative_to(ROOT / "platform")
 
 
+def test_every_app_and_source_folder_is_packaged():
+    """`pip install .` must carry every app: a folder missing from the include list would
+    be left out of the wheel and the installed site would not start."""
+    import tomllib
+
+    include = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"][
+        "packages"
+    ]["find"]["include"]
+    packaged = {pattern.rstrip("*") for pattern in include}
+    apps = {path.parent.name for path in (ROOT / "platform").glob("*/apps.py")}
+    top = {p.parent.name for p in ROOT.glob("*/__init__.py") if p.parent.name not in {"tests"}}
+    missing = (apps | top) - packaged
+    assert not missing, f"add to [tool.setuptools.packages.find] include: {sorted(missing)}"
+
+
 def test_web_tier_does_not_import_torch():
     # The web process must start without the gpu extra.
     code = (

@@ -191,3 +191,20 @@ def test_staff_viewing_private_media_is_audited_once_per_viewing(
     events = AuditEvent.objects.filter(action="media.staff_access", object_id=str(output.pk))
     assert events.count() == 1 and events.get().actor == reviewer
     assert Publication.objects.count() == 0
+
+
+def test_rotated_secret_key_keeps_links_alive_only_with_the_fallback(
+    client, artist, make_output, settings
+):
+    """Key rotation (deploy/RUNBOOK.md): links signed with the old key keep working while
+    it is listed in DJANGO_SECRET_KEY_FALLBACKS, and die without it."""
+    output = make_output(artist)
+    client.force_login(artist)
+    settings.SECRET_KEY = "old-" + "k" * 50
+    url = media_url(output=output, kind="video", viewer=artist)
+    client.force_login(artist)  # the session too is signed with the key in force
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "new-" + "k" * 50, ["old-" + "k" * 50]
+    assert client.get(url).status_code == 200
+    settings.SECRET_KEY_FALLBACKS = []
+    client.force_login(artist)
+    assert client.get(url).status_code == 404

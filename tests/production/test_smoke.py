@@ -172,3 +172,14 @@ def test_plain_http_only_answers_health_checks(stack: Stack) -> None:
     moved = requests.get(f"{base}/gallery/", timeout=10, allow_redirects=False)
     assert moved.status_code == 301
     assert moved.headers["Location"].startswith("https://127.0.0.1/gallery/")
+
+
+def test_probes_and_metrics_through_nginx(stack: Stack) -> None:
+    """Readiness checks the real database, broker and storage; Prometheus on the same
+    network scrapes /metrics through nginx (the view sees the client address nginx passed)."""
+    ready = browser(stack).get("/readyz")
+    assert ready.status_code == 200, ready.text
+    metrics = browser(stack).get("/metrics")
+    assert metrics.status_code == 200
+    assert "vernissage_metrics_ok 1.0" in metrics.text
+    assert "vernissage_jobs_queued" in metrics.text

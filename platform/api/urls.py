@@ -1,6 +1,8 @@
 """Every endpoint under /api/v1/."""
 
-from django.urls import path
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from accounts.apis import MeApi
 from agreements.apis import AgreementCurrentApi
@@ -63,3 +65,14 @@ urlpatterns = [
     path("ledger/", LedgerApi.as_view(), name="ledger"),
     path("rate-card/", RateCardApi.as_view(), name="rate-card"),
 ]
+
+
+@csrf_exempt  # it changes nothing; a POST deserves the same JSON 404
+def _no_such_endpoint(request: HttpRequest) -> JsonResponse:
+    """Under /api/v1/, a path that matches nothing (``generations/abc/``) answers in the
+    API's error format, not with the HTML 404 page."""
+    return JsonResponse({"code": "not_found", "detail": "No such API endpoint."}, status=404)
+
+
+# Last: only paths ending in "/", so APPEND_SLASH still redirects "me" to "me/".
+urlpatterns.append(re_path(r"^.*/$", _no_such_endpoint, name="not-found"))

@@ -85,7 +85,7 @@ class FeedbackListCreateApi(GenericAPIView):
     parser_classes = [JSONParser, MultiPartParser, FormParser]
     serializer_class = FeedbackSerializer
 
-    @extend_schema(operation_id="feedback_list")
+    @extend_schema(operation_id="feedback_list", responses=FeedbackSerializer(many=True))
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(feedback_of(user=signed_in_user(request)))
         return self.get_paginated_response(FeedbackSerializer(page, many=True).data)

@@ -50,6 +50,7 @@ class InvitationListCreateApi(GenericAPIView):
     queryset = Invitation.objects.select_related("cohort", "inviter")
     serializer_class = InvitationSerializer
 
+    @extend_schema(responses=InvitationSerializer(many=True))  # paginated
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(InvitationSerializer(page, many=True).data)

@@ -150,7 +150,7 @@ class GenerationListCreateApi(GenericAPIView):
     def get_queryset(self) -> QuerySet[Job]:
         return jobs_of(artist=signed_in_user(self.request))
 
-    @extend_schema(operation_id="generations_list")
+    @extend_schema(operation_id="generations_list", responses=JobSerializer(many=True))
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(JobSerializer(page, many=True).data)

@@ -54,6 +54,7 @@ class GalleryApi(GenericAPIView):
     authentication_classes: list = []
     serializer_class = GalleryItemSerializer
 
+    @extend_schema(responses=GalleryItemSerializer(many=True))  # paginated
     def get(self, request: Request) -> Response:
         page = self.paginate_queryset(gallery_publications())
         rows = []

@@ -9,7 +9,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 pytestmark = pytest.mark.django_db
 
 # The only endpoints a gated user may use: the way out, and what is public anyway.
-UNGATED = {"api:agreement-current", "api:invitation-verify", "api:gallery"}
+# "api:not-found" is no endpoint: the JSON 404 for paths that match none.
+UNGATED = {"api:agreement-current", "api:invitation-verify", "api:gallery", "api:not-found"}
 
 
 def api_route_names() -> list[str]:

@@ -43,6 +43,8 @@ def screenshot_clean(upload: UploadedFile) -> CleanImage:
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
         raise _refuse(name, f"larger than {MAX_BYTES // (1024 * 1024)} MB.", "too_large")
+    if not data:
+        raise _refuse(name, "is empty.", "empty")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -61,7 +63,15 @@ def screenshot_clean(upload: UploadedFile) -> CleanImage:
                     "too_many_pixels",
                 )
             image.load()
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow refuses to open headers claiming this many pixels before we can ask.
+        raise _refuse(
+            name,
+            f"claims too many pixels (at most {MAX_SIDE} on a side and "
+            f"{MAX_PIXELS // 1_000_000} megapixels).",
+            "too_many_pixels",
+        ) from None
+    except UnidentifiedImageError:
         raise _refuse(
             name, "is not a PNG, JPEG or WebP image we can read.", "not_an_image"
         ) from None

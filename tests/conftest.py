@@ -80,6 +80,14 @@ def give_totp(user: User) -> str:
     return secret
 
 
+@pytest.fixture
+def admin_user(db: None) -> User:
+    """pytest-django's superuser, with the authenticator every staff account must have."""
+    user = User.objects.create_superuser(email="root@studio.example", password=PASSWORD)
+    give_totp(user)
+    return user
+
+
 def totp_secret(user: User) -> str:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.utils import decrypt

@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0004_user_session_epoch'),
+        ("accounts", "0004_user_session_epoch"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='public_credit',
-            field=models.CharField(blank=True, help_text='How you want to be credited on published videos; leave blank to stay uncredited.', max_length=100),
+            model_name="user",
+            name="public_credit",
+            field=models.CharField(
+                blank=True,
+                help_text="How you want to be credited on published videos; leave blank to stay uncredited.",
+                max_length=100,
+            ),
         ),
     ]

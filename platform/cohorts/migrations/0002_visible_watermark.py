@@ -4,15 +4,17 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cohorts', '0001_initial'),
+        ("cohorts", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cohort',
-            name='visible_watermark',
-            field=models.BooleanField(default=False, help_text="Tile the program name and the artist's name across every output of this cohort (the invisible forensic mark is always there)."),
+            model_name="cohort",
+            name="visible_watermark",
+            field=models.BooleanField(
+                default=False,
+                help_text="Tile the program name and the artist's name across every output of this cohort (the invisible forensic mark is always there).",
+            ),
         ),
     ]

@@ -6,19 +6,27 @@ import observability.context
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('jobs', '0003_generationswitch'),
+        ("jobs", "0003_generationswitch"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='request_id',
-            field=models.CharField(blank=True, default=observability.context.current_request_id, editable=False, max_length=64),
+            model_name="job",
+            name="request_id",
+            field=models.CharField(
+                blank=True,
+                default=observability.context.current_request_id,
+                editable=False,
+                max_length=64,
+            ),
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(condition=models.Q(('finished_at__isnull', False)), fields=['finished_at'], name='job_finished_at'),
+            model_name="job",
+            index=models.Index(
+                condition=models.Q(("finished_at__isnull", False)),
+                fields=["finished_at"],
+                name="job_finished_at",
+            ),
         ),
     ]

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from agreements.selectors import agreement_status
+from agreements.selectors import agreement_required
 
 # Pages a gated person must still reach: signing in and out, the agreement itself, and
 # what is not a portal page at all.
@@ -39,7 +39,7 @@ class AgreementGateMiddleware:
         if (
             user.is_authenticated
             and not request.path.startswith(EXEMPT_PREFIXES)
-            and agreement_status(user=user).required
+            and agreement_required(user=user)
         ):
             target = reverse("agreements:current")
             if request.method == "GET":

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from agreements.models import AgreementAcceptance, AgreementVersion
@@ -50,6 +50,25 @@ def agreement_status(*, user: User) -> AgreementStatus:
         acceptance = AgreementAcceptance.objects.filter(user=user, version=current).first()
     required = not user.is_staff and acceptance is None
     return AgreementStatus(current=current, acceptance=acceptance, required=required)
+
+
+def agreement_required(*, user: User) -> bool:
+    """The gate's question alone (``agreement_status(user=user).required``) in one small
+    query: it runs on every page and API request, so it loads neither the agreement's text
+    nor the acceptance row."""
+    if user.is_staff:
+        return False
+    accepted = AgreementAcceptance.objects.filter(user=user, version=OuterRef("pk"))
+    current = (
+        AgreementVersion.objects.filter(
+            published_at__isnull=False, effective_at__lte=timezone.now()
+        )
+        .order_by("-effective_at", "-published_at", "-pk")
+        .annotate(accepted=Exists(accepted))
+        .values_list("accepted", flat=True)
+        .first()
+    )
+    return not current  # None (nothing published yet) or False (not accepted)
 
 
 def agreement_acceptances_of(*, user: User) -> QuerySet[AgreementAcceptance]:

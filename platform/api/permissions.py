@@ -6,7 +6,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
-from agreements.selectors import agreement_status
+from agreements.selectors import agreement_required
 
 
 class AgreementRequiredError(APIException):
@@ -25,7 +25,7 @@ class AgreementAccepted(BasePermission):
         user = request.user
         if not user or not user.is_authenticated:
             return True  # IsAuthenticated, listed first, answers for anonymous callers
-        if agreement_status(user=user).required:
+        if agreement_required(user=user):
             raise AgreementRequiredError()
         return True
 

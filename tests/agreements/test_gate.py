@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -172,3 +173,42 @@ class TestSignedText:
         assert "<script>alert(1)" not in html
         assert "javascript:" not in html
         assert "onerror" not in html
+
+
+def test_the_fast_gate_question_agrees_with_the_full_status(
+    cohort, artist, unsigned_artist, reviewer, django_assert_num_queries
+):
+    """agreement_required (one query, every request) must say what agreement_status says,
+    through each state: accepted, not accepted, a newer version not yet effective, then
+    effective, and for staff."""
+    from agreements.selectors import agreement_required, agreement_status
+
+    def same() -> None:
+        for person in (artist, unsigned_artist, reviewer):
+            assert agreement_required(user=person) == agreement_status(user=person).required
+
+    same()
+    assert not agreement_required(user=artist) and agreement_required(user=unsigned_artist)
+    with django_assert_num_queries(1):
+        agreement_required(user=artist)
+    later = agreement_version_create(
+        actor=None, title="v2", body="New terms.",
+        effective_at=timezone.now() + timedelta(seconds=1.5),
+    )  # fmt: skip
+    agreement_version_publish(actor=None, version=later)
+    same()
+    assert not agreement_required(user=artist)  # v2 is not effective yet
+    time.sleep(1.6)  # published text (and its date) is frozen: wait for it instead
+    same()
+    assert agreement_required(user=artist)  # v2 now holds everyone who hasn't accepted it
+    assert not agreement_required(user=reviewer)
+
+
+def test_nothing_published_holds_artists(cohort):
+    from accounts.roles import Role
+    from accounts.services import user_create
+    from agreements.selectors import agreement_required, agreement_status
+
+    artist = user_create(email="early@example.com", password="x" * 20, role=Role.ARTIST,
+                         cohort=cohort)  # fmt: skip
+    assert agreement_required(user=artist) and agreement_status(user=artist).required

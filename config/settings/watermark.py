@@ -29,9 +29,10 @@ def _float(name: str, default: float, *, minimum: float, maximum: float) -> floa
     return value
 
 
-WATERMARK_KEY = env_str("VERNISSAGE_WATERMARK_KEY", "") or hmac.new(
-    SECRET_KEY.encode(), b"vernissage-forensic-watermark", hashlib.sha256
-).hexdigest()
+WATERMARK_KEY = (
+    env_str("VERNISSAGE_WATERMARK_KEY", "")
+    or hmac.new(SECRET_KEY.encode(), b"vernissage-forensic-watermark", hashlib.sha256).hexdigest()
+)
 if len(WATERMARK_KEY) < 16:
     raise ImproperlyConfigured("VERNISSAGE_WATERMARK_KEY must be at least 16 characters.")
 # Amplitude of the luma pattern in 8-bit levels: 2.8 keeps PSNR near 41 dB (benchmarks).

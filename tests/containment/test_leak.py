@@ -5,6 +5,10 @@ stop; the others must see no error and no slowdown beyond noise; nobody pauses e
 
 Every request opens its own TCP connection from a chosen loopback source address
 (127.0.x.y), so the server sees real, distinct peers: no header is trusted.
+
+The offered load (about 20 requests/s from the artists, 12 from the front end) stays well
+below what the single-process live server can serve on two cores, so "no slowdown beyond
+noise" measures the platform's reaction to the leak, not a saturated test server.
 """
 
 from __future__ import annotations
@@ -128,7 +132,7 @@ def test_a_leaked_token_is_contained_and_nobody_else_notices(live_server, settin
             else:
                 path = "/api/v1/generations/" if turn % 2 else "/api/v1/me/"
                 normal.add(request(netloc, source, agent, token, "GET", path))
-            time.sleep(rng.uniform(0.2, 0.6))
+            time.sleep(rng.uniform(0.6, 1.4))
 
     def front_end(worker: int) -> None:
         rng = random.Random(1000 + worker)
@@ -141,14 +145,14 @@ def test_a_leaked_token_is_contained_and_nobody_else_notices(live_server, settin
             else:
                 leak.add(request(netloc, source, agent, leaked_token, "GET",
                                  "/api/v1/generations/"))  # fmt: skip
-            time.sleep(rng.uniform(0.02, 0.08))
+            time.sleep(rng.uniform(0.15, 0.35))
 
     workers = [threading.Thread(target=artist_at_work, args=(n,)) for n in range(1, ARTISTS + 1)]
     for thread in workers:
         thread.start()
-    time.sleep(5)  # the artists' baseline
+    time.sleep(6)  # the artists' baseline
     leak_started = time.time()
-    front_ends = [threading.Thread(target=front_end, args=(n,)) for n in range(4)]
+    front_ends = [threading.Thread(target=front_end, args=(n,)) for n in range(3)]
     for thread in front_ends:
         thread.start()
     time.sleep(10)

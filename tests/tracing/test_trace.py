@@ -70,7 +70,9 @@ def upload(path: Path, name: str = "suspect.mp4") -> SimpleUploadedFile:
 def test_program_admin_traces_a_leaked_clip_to_the_account(client, program_admin, leaked):
     job, path = leaked
     client.force_login(program_admin)
-    assert client.get(URL).status_code == 200
+    page = client.get(URL)
+    assert page.status_code == 200
+    assert f'href="{URL}"' in page.content.decode()  # reachable from the staff navigation
     response = client.post(URL, {"video": upload(path)})
     assert response.status_code == 200
     page = response.content.decode()

@@ -12,11 +12,17 @@
   var terminal = { succeeded: true, failed: true, canceled: true };
   if (terminal[section.dataset.status]) return;
 
+  var retryAfter = 2000;
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        // Over the account's API budget (429) the server says when to come back.
+        var wait = parseInt(response.headers.get("Retry-After") || "", 10);
+        retryAfter = wait > 0 ? Math.min(wait, 60) * 1000 : 2000;
+        return response.ok ? response.json() : null;
+      })
       .then(function (job) {
-        if (!job) { setTimeout(poll, 2000); return; }
+        if (!job) { setTimeout(poll, retryAfter); return; }
         bar.value = job.progress;
         bar.textContent = Math.round(job.progress * 100) + " %";
         var label = labels[job.status] || job.status;

@@ -95,7 +95,7 @@ def submission_observe(*, user: User, at: float | None = None) -> list[Finding]:
     mine = store.add_and_recent(f"sub:{user.pk}", uuid.uuid4().hex, now=at, window=window)
     # The cohort window holds "artist:attempt" members, so counting per artist needs no
     # extra key per artist.
-    store.add_and_recent(
+    store.add_and_count(
         f"subc:{user.cohort_id}", f"{user.pk}:{uuid.uuid4().hex}", now=at, window=window
     )
     per_artist = _cohort_counts(cohort_id=user.cohort_id, at=at, window=window)

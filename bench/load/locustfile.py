@@ -4,6 +4,7 @@ together with bench/load/run_stack.py (see docs/benchmarks.md for the exact comm
 
 LOAD_ARTISTS_FILE: the signed-in artists made by run_stack.py (session + job id each).
 LOAD_PACE=max: no think time, to find the most requests per second the stack serves.
+LOAD_MIX=status: status polls only (no portal pages), to measure that endpoint alone.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import os
 import random
 
-from locust import FastHttpUser, between, constant, events, task
+from locust import FastHttpUser, between, constant, events
 
 _ARTISTS = json.loads(open(os.environ["LOAD_ARTISTS_FILE"]).read())  # noqa: SIM115
 _NEXT = itertools.count()
@@ -35,7 +36,6 @@ class Artist(FastHttpUser):
         self.job_id = me["job_id"]
         self.headers = {"Cookie": f"sessionid={me['session']}", "Accept": "application/json"}
 
-    @task(20)
     def status(self) -> None:
         self.client.get(
             f"/api/v1/generations/{self.job_id}/",
@@ -43,7 +43,6 @@ class Artist(FastHttpUser):
             name="/api/v1/generations/[id]/",
         )
 
-    @task(1)
     def portal_page(self) -> None:
         path, name = random.choice(  # noqa: S311
             [
@@ -53,3 +52,8 @@ class Artist(FastHttpUser):
             ]
         )
         self.client.get(path, headers={**self.headers, "Accept": "text/html"}, name=name)
+
+    # 20 polls to 1 page, unless LOAD_MIX=status.
+    tasks = {status: 20, portal_page: 1}  # type: ignore[assignment]  # locust takes weights too
+    if os.environ.get("LOAD_MIX") == "status":
+        tasks = {status: 1}  # type: ignore[assignment]

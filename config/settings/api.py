@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from config.env import env_bool
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "accounts.authentication.ApiTokenAuthentication",
@@ -28,6 +30,10 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }
+
+# Status polls of queued and running jobs answered without the whole stack (decision 0018):
+# on unless an operator switches it off to rule it out.
+API_STATUS_FAST_PATH = env_bool("VERNISSAGE_STATUS_FAST_PATH", True)
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Vernissage API",

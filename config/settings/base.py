@@ -52,6 +52,8 @@ MIDDLEWARE = [
     "portal.outage.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Job-page polls answered in one query when nothing but a 200 is possible (decision 0018).
+    "api.status_fast_path.StatusFastPathMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -16,7 +16,12 @@ from portal.http import client_ip
 # twice a second. Once a minute is enough for "last seen", while a new address or
 # browser is recorded at once (that is what a person checks the list for).
 SEEN_EVERY_SECONDS = 60
-_SEEN_KEY = "accounts.session_seen"
+SEEN_KEY = "accounts.session_seen"
+
+
+def session_client(*, session_key: str, ip: str | None, agent: str) -> list[str | None]:
+    """Who a session was last seen as; a change is recorded at once."""
+    return [session_key, ip, hashlib.sha256(agent.encode()).hexdigest()[:16]]
 
 
 class UserSessionsMiddleware:
@@ -33,15 +38,14 @@ class UserSessionsMiddleware:
             and user is not None
             and user.is_authenticated
         ):
-            agent = request.META.get("HTTP_USER_AGENT", "")
-            client = [
-                session.session_key,
-                client_ip(request),
-                hashlib.sha256(agent.encode()).hexdigest()[:16],
-            ]
-            seen = session.get(_SEEN_KEY)
+            client = session_client(
+                session_key=session.session_key,
+                ip=client_ip(request),
+                agent=request.META.get("HTTP_USER_AGENT", ""),
+            )
+            seen = session.get(SEEN_KEY)
             now = int(time.time())
             if not seen or seen[:3] != client or now - seen[3] >= SEEN_EVERY_SECONDS:
                 UserSession.objects.create_from_request(request)
-                session[_SEEN_KEY] = [*client, now]
+                session[SEEN_KEY] = [*client, now]
         return self.get_response(request)

@@ -40,17 +40,23 @@ def _spend(key: str, limit: int, *, what: str) -> None:
         )
 
 
+def account_budget_spend(*, user_id: int) -> None:
+    _spend(
+        f"account:{user_id}", settings.API_RATE_LIMIT_ACCOUNT_PER_MINUTE, what="for this account"
+    )
+
+
+def token_budget_spend(*, token_id: int) -> None:
+    _spend(f"token:{token_id}", settings.API_RATE_LIMIT_TOKEN_PER_MINUTE, what="with this token")
+
+
 class AccountRateThrottle(BaseThrottle):
     """Every request of one account, whatever token or session it comes with."""
 
     def allow_request(self, request: Request, view: Any) -> bool:
         user = request.user
         if user is not None and user.is_authenticated:
-            _spend(
-                f"account:{user.pk}",
-                settings.API_RATE_LIMIT_ACCOUNT_PER_MINUTE,
-                what="for this account",
-            )
+            account_budget_spend(user_id=user.pk)
         return True
 
 
@@ -59,9 +65,5 @@ class TokenRateThrottle(BaseThrottle):
 
     def allow_request(self, request: Request, view: Any) -> bool:
         if isinstance(request.auth, ApiToken):
-            _spend(
-                f"token:{request.auth.pk}",
-                settings.API_RATE_LIMIT_TOKEN_PER_MINUTE,
-                what="with this token",
-            )
+            token_budget_spend(token_id=request.auth.pk)
         return True

@@ -1,0 +1,283 @@
+"""Status polling answered in one query (decision 0018).
+
+A job page polls ``GET /api/v1/generations/<id>/`` twice a second while its job is queued
+or running; with 200 artists that is most of the platform's traffic. Through the whole
+stack (17 middlewares, DRF, serializers) each poll costs about ten milliseconds of CPU and
+five queries. This middleware, placed right after the security headers, answers the common
+case itself with one SQL statement and no ORM:
+
+    the caller is an artist (not staff, not paused, in a cohort), signed in by a session
+    or a Bearer token that is valid right now, has accepted the current agreement, owns
+    the job, and the job is queued or running with no output yet.
+
+Everything it is not sure of goes down the whole stack, which stays the only place that
+refuses: the fast path never answers anything but a 200 it has fully checked. Whatever
+would make the whole stack write (a session's "last seen" a minute old, a token's last use
+from a new address, a session signed with a fallback key) is also left to it. The budgets
+(429) and the shared-account watch count fast answers exactly as they count the others.
+``tests/api/test_status_fast_path.py`` asks both paths the same questions and compares the
+answers byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+from rest_framework.exceptions import Throttled
+
+from accounts.api_tokens import token_hash, token_well_formed
+from accounts.authentication import LAST_USED_RESOLUTION
+from accounts.mfa import STAFF_ROLES
+from accounts.models import ApiToken, User
+from accounts.sessions import SEEN_EVERY_SECONDS, SEEN_KEY, session_client
+from agreements.models import AgreementAcceptance, AgreementVersion
+from containment.services import activity_observe
+from containment.throttles import account_budget_spend, token_budget_spend
+from jobs.models import Job, JobStatus, Output
+from portal.http import client_ip
+
+log = logging.getLogger(__name__)
+
+_PATH = re.compile(r"/api/v1/generations/([1-9][0-9]{0,17})/\Z")
+# What DRF's content negotiation answers with JSON (anything else may want the
+# browsable API).
+_JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
+_POLLED = (JobStatus.QUEUED, JobStatus.RUNNING)
+_SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# The job's fields in the order of jobs.apis.JobSerializer.
+_JOB_FIELDS = (
+    "id", "status", "progress", "prompt", "negative_prompt", "duration_seconds",
+    "resolution", "aspect_ratio", "seed", "model", "num_frames", "width", "height", "fps",
+    "remix_of_id", "created_at", "started_at", "finished_at", "error_code", "error_message",
+)  # fmt: skip
+_DATETIMES = frozenset({"created_at", "started_at", "finished_at"})
+
+
+class StatusFastPathMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.API_STATUS_FAST_PATH and request.method == "GET":
+            match = _PATH.fullmatch(request.path_info)
+            if match is not None and _usable():
+                try:
+                    answer = status_answer(request, job_id=int(match[1]))
+                except Throttled:
+                    answer = None  # the whole stack answers the 429, with its body
+                if answer is not None:
+                    return answer
+        return self.get_response(request)
+
+
+@cache
+def _usable() -> bool:
+    """Sessions in the database and PostgreSQL (the shape that needs the speed; the
+    embedded SQLite default answers everything through the whole stack)."""
+    return settings.SESSION_ENGINE == _SESSION_ENGINE and connection.vendor == "postgresql"
+
+
+def status_answer(request: HttpRequest, *, job_id: int) -> HttpResponse | None:
+    """The whole stack's 200 for this poll, or None when only the whole stack may answer."""
+    meta = request.META
+    if meta.get("QUERY_STRING") or meta.get("HTTP_ACCEPT", "").strip() not in _JSON_ACCEPTS:
+        return None
+    authorization = meta.get("HTTP_AUTHORIZATION")
+    session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    raw_token = None
+    if authorization is not None:
+        parts = authorization.split()
+        if len(parts) != 2 or parts[0].lower() != "bearer" or not token_well_formed(parts[1]):
+            return None
+        raw_token = parts[1]
+    elif not session_key:
+        return None
+
+    now = timezone.now()
+    row = _fetch(job_id=job_id, token=raw_token, session_key=session_key, now=now)
+    if row is None or not _artist_may_see(row):
+        return None
+    ip = client_ip(request)
+    agent = meta.get("HTTP_USER_AGENT", "")
+    if raw_token is not None:
+        if not _token_fresh(row, now=now, ip=ip):
+            return None
+    elif not _session_fresh(row, session_key=session_key or "", ip=ip, agent=agent):
+        return None
+
+    # The throttles and the activity watch of the whole stack, in the same order.
+    if raw_token is not None:
+        token_budget_spend(token_id=row["token_id"])
+    account_budget_spend(user_id=row["user_id"])
+    body = _body(row)
+    response = HttpResponse(body, content_type="application/json")
+    response["Content-Length"] = str(len(body))
+    response["Vary"] = "Accept, Cookie"
+    response["Allow"] = "GET, HEAD, OPTIONS"
+    response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
+    user = User(
+        pk=row["user_id"], is_active=True, is_staff=False, is_superuser=False,
+        is_paused=False, cohort_id=row["cohort_id"],
+    )  # fmt: skip
+    try:
+        activity_observe(user=user, ip=ip, user_agent=agent[:500])
+    except Exception:
+        log.exception("activity watch failed for user %s", user.pk)
+    return response
+
+
+def _artist_may_see(row: dict[str, Any]) -> bool:
+    return bool(
+        row["status"] in _POLLED
+        and not row["has_output"]
+        and row["is_active"]
+        and not row["is_staff"]
+        and not row["is_superuser"]
+        and not row["has_staff_role"]
+        and not row["is_paused"]
+        and row["cohort_id"] is not None
+        and row["agreement_accepted"]
+    )
+
+
+def _token_fresh(row: dict[str, Any], *, now: datetime, ip: str | None) -> bool:
+    """Valid, and its last use needs no update (accounts.authentication)."""
+    return bool(
+        row["token_id"] is not None
+        and row["revoked_at"] is None
+        and row["expires_at"] > now
+        and row["last_used_at"] is not None
+        and now - row["last_used_at"] <= LAST_USED_RESOLUTION
+        and row["last_used_ip"] is not None
+        and str(row["last_used_ip"]) == ip
+    )
+
+
+def _session_fresh(row: dict[str, Any], *, session_key: str, ip: str | None, agent: str) -> bool:
+    """Signed in as the job's artist with the current key and auth hash, and seen from
+    here within the minute (accounts.sessions), so nothing about the session changes."""
+    if row["session_data"] is None:
+        return False
+    data = SessionStore().decode(row["session_data"])
+    if (
+        data.get("_auth_user_id") != str(row["user_id"])
+        or data.get("_auth_user_backend") not in settings.AUTHENTICATION_BACKENDS
+    ):
+        return False
+    owner = User(password=row["password"], session_epoch=row["session_epoch"])
+    if not constant_time_compare(data.get("_auth_user_hash", ""), owner.get_session_auth_hash()):
+        return False
+    seen = data.get(SEEN_KEY)
+    return bool(
+        seen
+        and seen[:3] == session_client(session_key=session_key, ip=ip, agent=agent)
+        and int(timezone.now().timestamp()) - seen[3] < SEEN_EVERY_SECONDS
+    )
+
+
+def _body(row: dict[str, Any]) -> bytes:
+    """What rest_framework's JSONRenderer makes of jobs.apis.JobDetailSerializer."""
+    body: dict[str, Any] = {}
+    for name in _JOB_FIELDS[:-2]:
+        value = row[name]
+        if name in _DATETIMES and value is not None:
+            value = _drf_datetime(value)
+        body["remix_of" if name == "remix_of_id" else name] = value
+    body["error"] = (
+        {"code": row["error_code"], "message": row["error_message"]} if row["error_code"] else None
+    )
+    body["output"] = body["review"] = body["publication"] = None
+    text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
+
+
+def _drf_datetime(value: datetime) -> str:
+    text = timezone.localtime(value).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
+
+
+def _fetch(
+    *, job_id: int, token: str | None, session_key: str | None, now: datetime
+) -> dict[str, Any] | None:
+    with connection.cursor() as cursor:
+        if token is not None:
+            params: list[datetime | str | int | None] = [now, token_hash(token), job_id]
+        else:
+            params = [now, session_key, now, job_id]
+        cursor.execute(_sql(by_token=token is not None), params)
+        found = cursor.fetchone()
+        if found is None:
+            return None
+        return dict(zip([column.name for column in cursor.description], found, strict=True))
+
+
+@cache
+def _sql(*, by_token: bool) -> str:
+    """One statement: the job, its artist, what the gate and the MFA rule ask of them, and
+    the session or token. Table and column names come from the models."""
+
+    def table(model: Any) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    def column(model: Any, field: str) -> str:
+        return connection.ops.quote_name(model._meta.get_field(field).column)
+
+    job, user, output = table(Job), table(User), table(Output)
+    version, acceptance = table(AgreementVersion), table(AgreementAcceptance)
+    memberships = connection.ops.quote_name(User.groups.through._meta.db_table)
+    groups = connection.ops.quote_name(User.groups.field.related_model._meta.db_table)
+    staff_roles = ", ".join(f"'{role.value}'" for role in STAFF_ROLES)
+    job_columns = ", ".join(
+        f"j.{column(Job, name.removesuffix('_id') if name == 'remix_of_id' else name)} AS {name}"
+        for name in _JOB_FIELDS
+    )
+    if by_token:
+        credential = (
+            f"LEFT JOIN {table(ApiToken)} t ON t.{column(ApiToken, 'token_hash')} = %s "
+            f"AND t.{column(ApiToken, 'user')} = u.id"
+        )
+        credential_columns = (
+            "t.id AS token_id, t.revoked_at, t.expires_at, t.last_used_at, t.last_used_ip"
+        )
+    else:
+        credential = (
+            "LEFT JOIN django_session s ON s.session_key = %s AND s.expire_date > %s::timestamptz"
+        )
+        credential_columns = "s.session_data"
+    # Every name interpolated here comes from the models; values go in as parameters.
+    return f"""
+        SELECT {job_columns},
+            u.id AS user_id, u.password, u.session_epoch, u.is_active, u.is_staff,
+            u.is_superuser, u.is_paused, u.cohort_id,
+            EXISTS (
+                SELECT 1 FROM {memberships} m JOIN {groups} g ON g.id = m.group_id
+                WHERE m.user_id = u.id AND g.name IN ({staff_roles})
+            ) AS has_staff_role,
+            EXISTS (SELECT 1 FROM {output} o WHERE o.{column(Output, "job")} = j.id) AS has_output,
+            COALESCE((
+                SELECT EXISTS (
+                    SELECT 1 FROM {acceptance} a WHERE a.user_id = u.id AND a.version_id = v.id
+                )
+                FROM {version} v
+                WHERE v.published_at IS NOT NULL AND v.effective_at <= %s
+                ORDER BY v.effective_at DESC, v.published_at DESC, v.id DESC
+                LIMIT 1
+            ), false) AS agreement_accepted,
+            {credential_columns}
+        FROM {job} j JOIN {user} u ON u.id = j.{column(Job, "artist")}
+        {credential}
+        WHERE j.id = %s
+    """  # noqa: S608

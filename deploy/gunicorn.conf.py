@@ -41,7 +41,11 @@ max_requests_jitter = max_requests // 10
 # Load the app once in the master, then fork: faster start, shared memory pages.
 preload_app = True
 # Logs to stdout/stderr: journald (systemd) or the container runtime keeps them.
-accesslog = "-"
+# No gunicorn access log: Django logs one line per request with its request id
+# (observability.middleware) and nginx logs the client's side; a third line per request
+# cost ~5 % of the web tier's CPU under the status-polling load (docs/benchmarks.md).
+# VERNISSAGE_WEB_ACCESS_LOG=- turns it back on.
+accesslog = os.environ.get("VERNISSAGE_WEB_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("VERNISSAGE_WEB_LOG_LEVEL", "info")
 access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'

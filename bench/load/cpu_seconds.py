@@ -1,6 +1,7 @@
 """Total CPU seconds (user + system) used so far by processes whose command line contains
 PATTERN: run it before and after a load test to know how many cores the web tier used,
-so requests per second can be stated per core.
+so requests per second can be stated per core. Workers that exited during the run are
+counted through their parent.
 
     .venv/bin/python bench/load/cpu_seconds.py gunicorn
 """
@@ -26,7 +27,9 @@ def cpu_seconds(pattern: str) -> float:
             fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue  # the process ended while we looked
-        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        # utime and stime, plus cutime and cstime: the CPU of children already reaped
+        # (gunicorn recycles a worker after max_requests; its time moves to the master).
+        total += sum(int(value) for value in fields[11:15]) / ticks
     return total
 
 

@@ -50,10 +50,10 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # PostgreSQL unreachable: 503 + Retry-After rather than a 500 (portal/outage.py).
     "portal.outage.DatabaseOutageMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
-    "csp.middleware.CSPMiddleware",
     # Job-page polls answered in one query when nothing but a 200 is possible (decision 0018).
     "api.status_fast_path.StatusFastPathMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -39,6 +39,18 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+def session_auth_hash(*, password: str, epoch: int, secret: str | None = None) -> str:
+    """What every session of a user carries. Django's hash covers the password; ours also
+    covers ``session_epoch``, so that suspending an account ends all its sessions without
+    a password change."""
+    return salted_hmac(
+        "accounts.User.session_auth_hash",
+        f"{password}:{epoch}",
+        secret=secret,
+        algorithm="sha256",
+    ).hexdigest()
+
+
 class User(AbstractBaseUser, PermissionsMixin):
     """A person with an account. Signs in with their email address.
 
@@ -93,14 +105,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.email
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
-        # Django's hash covers the password; ours also covers session_epoch, so that
-        # suspending an account ends all its sessions without a password change.
-        return salted_hmac(
-            "accounts.User.session_auth_hash",
-            f"{self.password}:{self.session_epoch}",
-            secret=secret,
-            algorithm="sha256",
-        ).hexdigest()
+        return session_auth_hash(password=self.password, epoch=self.session_epoch, secret=secret)
 
     @property
     def role(self) -> Role | None:

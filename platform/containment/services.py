@@ -30,8 +30,14 @@ from containment.rules import (
     distinct_user_agents_finding,
     submission_rate_finding,
 )
+from containment.throttles import (
+    budgets_spend,
+    budgets_spend_finish,
+    budgets_spend_queue,
+    request_budgets,
+)
+from containment.windows import RedisWindowStore, redis_client, window_store
 from containment.windows import now as clock
-from containment.windows import window_store
 
 log = logging.getLogger(__name__)
 
@@ -69,19 +75,53 @@ def activity_observe(
     limits = Thresholds.from_settings()
     store, at = window_store(), clock() if at is None else at
     window = limits.window_seconds
+    ips, agents = store.add_and_count_each(
+        _activity_entries(user=user, ip=ip, user_agent=user_agent), now=at, window=window
+    )
+    return _activity_judge(user=user, ips=ips, agents=agents, limits=limits)
+
+
+def _activity_entries(*, user: User, ip: str | None, user_agent: str) -> list[tuple[str, str]]:
+    return [(f"ip:{user.pk}", ip or "unknown"), (f"ua:{user.pk}", _fingerprint(user_agent))]
+
+
+def _activity_judge(*, user: User, ips: int, agents: int, limits: Thresholds) -> list[Finding]:
     findings = [
-        distinct_ips_finding(
-            store.add_and_count(f"ip:{user.pk}", ip or "unknown", now=at, window=window), limits
-        ),
-        distinct_user_agents_finding(
-            store.add_and_count(f"ua:{user.pk}", _fingerprint(user_agent), now=at, window=window),
-            limits,
-        ),
+        distinct_ips_finding(ips, limits),
+        distinct_user_agents_finding(agents, limits),
     ]
     found = [finding for finding in findings if finding is not None]
     if found:
         account_contain(user=user, findings=found)
     return found
+
+
+def api_poll_observe(*, user: User, token_id: int | None, ip: str | None, user_agent: str) -> None:
+    """One status poll's API budgets and shared-account watch, in one Redis round trip
+    (the status fast path, decision 0018): what the DRF throttles and
+    ``activity_observe`` do for any other request. Raises ``RateLimited`` past a budget,
+    after the activity has been recorded (as the whole stack records it after a 429)."""
+    budgets = request_budgets(user_id=user.pk, token_id=token_id)
+    store, client = window_store(), redis_client()
+    if client is None or not isinstance(store, RedisWindowStore):
+        activity_observe(user=user, ip=ip, user_agent=user_agent)
+        budgets_spend(user_id=user.pk, token_id=token_id)
+        return
+    at, limits = clock(), Thresholds.from_settings()
+    watched = _watched(user)
+    pipe = client.pipeline(transaction=True)
+    spent = budgets_spend_queue(pipe, budgets, now=at)
+    if watched:
+        entries = _activity_entries(user=user, ip=ip, user_agent=user_agent)
+        store.add_and_count_queue(pipe, entries, now=at, window=limits.window_seconds)
+    results = pipe.execute()
+    if watched:
+        ips, agents = store.add_and_count_finish(results[spent:])
+        try:
+            _activity_judge(user=user, ips=ips, agents=agents, limits=limits)
+        except Exception:
+            log.exception("activity watch failed for user %s", user.pk)
+    budgets_spend_finish(budgets, results[:spent], now=at)
 
 
 def submission_observe(*, user: User, at: float | None = None) -> list[Finding]:

@@ -27,6 +27,11 @@ class WindowStore(Protocol):
         """Record ``member`` at ``now``; the times of every member in the window, oldest
         first."""
 
+    def add_and_count_each(
+        self, entries: list[tuple[str, str]], *, now: float, window: float
+    ) -> list[int]:
+        """``add_and_count`` for several (key, member) pairs at once (one round trip)."""
+
     def members(self, key: str, *, now: float, window: float) -> list[str]:
         """The members seen within the last ``window`` seconds."""
 
@@ -42,18 +47,37 @@ class RedisWindowStore:
     def _key(self, key: str) -> str:
         return f"{self.prefix}:{key}"
 
-    def _pipeline(self, key: str, member: str, now: float, window: float) -> Any:
+    def _pipeline(self, key: str, member: str, now: float, window: float, pipe: Any = None) -> Any:
         name = self._key(key)
-        pipe = self.client.pipeline(transaction=True)
+        pipe = self.client.pipeline(transaction=True) if pipe is None else pipe
         pipe.zadd(name, {member: now})
         pipe.zremrangebyscore(name, "-inf", now - window)
         pipe.expire(name, int(window) + 1)
         return pipe
 
     def add_and_count(self, key: str, member: str, *, now: float, window: float) -> int:
-        pipe = self._pipeline(key, member, now, window)
-        pipe.zcard(self._key(key))
-        return int(pipe.execute()[-1])
+        return self.add_and_count_each([(key, member)], now=now, window=window)[0]
+
+    def add_and_count_each(
+        self, entries: list[tuple[str, str]], *, now: float, window: float
+    ) -> list[int]:
+        pipe = self.client.pipeline(transaction=True)
+        self.add_and_count_queue(pipe, entries, now=now, window=window)
+        return self.add_and_count_finish(pipe.execute())
+
+    def add_and_count_queue(
+        self, pipe: Any, entries: list[tuple[str, str]], *, now: float, window: float
+    ) -> int:
+        """``add_and_count_each`` queued on a pipeline shared with other checks; returns
+        how many results it adds."""
+        for key, member in entries:
+            self._pipeline(key, member, now, window, pipe)
+            pipe.zcard(self._key(key))
+        return 4 * len(entries)
+
+    @staticmethod
+    def add_and_count_finish(results: list[Any]) -> list[int]:
+        return [int(count) for count in results[3::4]]
 
     def add_and_recent(self, key: str, member: str, *, now: float, window: float) -> list[float]:
         pipe = self._pipeline(key, member, now, window)
@@ -90,6 +114,12 @@ class MemoryWindowStore:
         with self._lock:
             return sorted(self._add(key, member, now, window).values())
 
+    def add_and_count_each(
+        self, entries: list[tuple[str, str]], *, now: float, window: float
+    ) -> list[int]:
+        with self._lock:
+            return [len(self._add(key, member, now, window)) for key, member in entries]
+
     def members(self, key: str, *, now: float, window: float) -> list[str]:
         with self._lock:
             cutoff = now - window
@@ -101,11 +131,21 @@ class MemoryWindowStore:
 
 
 @lru_cache(maxsize=1)
-def window_store() -> WindowStore:
-    """Redis when the cache is Redis, else this process's memory."""
+def redis_client() -> Any | None:
+    """One long-lived client of the cache's Redis (Django's cache makes a new client
+    object for every call), or None when the cache is not Redis."""
     backend = getattr(cache, "_cache", None)
     if backend is not None and hasattr(backend, "get_client"):
-        return RedisWindowStore(backend.get_client(write=True), settings.ANOMALY_STORE_PREFIX)
+        return backend.get_client(write=True)
+    return None
+
+
+@lru_cache(maxsize=1)
+def window_store() -> WindowStore:
+    """Redis when the cache is Redis, else this process's memory."""
+    client = redis_client()
+    if client is not None:
+        return RedisWindowStore(client, settings.ANOMALY_STORE_PREFIX)
     return MemoryWindowStore()
 
 

@@ -349,3 +349,28 @@ def test_fast_answers_feed_the_shared_account_watch(artist) -> None:
     artist.refresh_from_db()
     assert artist.is_paused, answers
     assert answers[-1] == 401  # its tokens were revoked when it was contained
+
+
+# --- faults ----------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_killed_under_it_is_closed_and_the_whole_stack_answers(artist) -> None:
+    """The fast path skips Django's per-request health check: a stale connection must
+    show itself by failing the query, be closed, and the poll still be answered."""
+    import psycopg
+
+    job = make_job(artist)
+    client = signed_in(artist)
+    assert ask(client, url(job), fast=True)[0].status_code == 200
+    pid = connection.connection.info.backend_pid
+    settings_dict = connection.settings_dict
+    with psycopg.connect(
+        host=settings_dict["HOST"], port=settings_dict["PORT"], user=settings_dict["USER"],
+        password=settings_dict["PASSWORD"], dbname=settings_dict["NAME"], autocommit=True,
+    ) as admin:  # fmt: skip
+        admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+    response, _ = ask(client, url(job), fast=True)
+    assert response.status_code == 200, response.content
+    assert response.json()["id"] == job.pk
+    assert connection.connection.info.backend_pid != pid

@@ -13,8 +13,8 @@ from django.http import HttpRequest, HttpResponse
 from portal.http import client_ip
 
 # allauth's own middleware updates the session row on every request; a job page polls
-# twice a second. Once a minute is enough for "last seen", while a new address or
-# browser is recorded at once (that is what a person checks the list for).
+# twice a second. Once every one to two minutes is enough for "last seen", while a new
+# address or browser is recorded at once (that is what a person checks the list for).
 SEEN_EVERY_SECONDS = 60
 SEEN_KEY = "accounts.session_seen"
 
@@ -22,6 +22,17 @@ SEEN_KEY = "accounts.session_seen"
 def session_client(*, session_key: str, ip: str | None, agent: str) -> list[str | None]:
     """Who a session was last seen as; a change is recorded at once."""
     return [session_key, ip, hashlib.sha256(agent.encode()).hexdigest()[:16]]
+
+
+def session_seen_lately(*, seen: list[object] | None, client: list[str | None], now: int) -> bool:
+    """Whether the session's record of where it was last seen needs no update. The
+    interval is 60 to 119 s, fixed per session, so sessions that began together (a workshop,
+    a load test) don't all write in the same second."""
+    if not seen or seen[:3] != client or not isinstance(seen[3], int):
+        return False
+    key = str(client[0])
+    every = SEEN_EVERY_SECONDS + int(hashlib.sha256(key.encode()).hexdigest()[:8], 16) % 60
+    return now - seen[3] < every
 
 
 class UserSessionsMiddleware:
@@ -45,7 +56,7 @@ class UserSessionsMiddleware:
             )
             seen = session.get(SEEN_KEY)
             now = int(time.time())
-            if not seen or seen[:3] != client or now - seen[3] >= SEEN_EVERY_SECONDS:
+            if not session_seen_lately(seen=seen, client=client, now=now):
                 UserSession.objects.create_from_request(request)
                 session[SEEN_KEY] = [*client, now]
         return self.get_response(request)

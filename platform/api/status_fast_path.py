@@ -26,6 +26,7 @@ import contextlib
 import json
 import logging
 import re
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import cache
@@ -48,7 +49,7 @@ from accounts.api_tokens import token_hash, token_well_formed
 from accounts.authentication import LAST_USED_RESOLUTION
 from accounts.mfa import STAFF_ROLES
 from accounts.models import ApiToken, User, session_auth_hash
-from accounts.sessions import SEEN_EVERY_SECONDS, SEEN_KEY, session_client
+from accounts.sessions import SEEN_KEY, session_client, session_seen_lately
 from agreements.models import AgreementAcceptance, AgreementVersion
 from containment.services import api_poll_observe
 from jobs.models import Job, JobStatus, Output
@@ -212,11 +213,10 @@ def _session_fresh(row: dict[str, Any], *, session_key: str, ip: str | None, age
     expected = session_auth_hash(password=row["password"], epoch=row["session_epoch"])
     if not constant_time_compare(data.get("_auth_user_hash", ""), expected):
         return False
-    seen = data.get(SEEN_KEY)
-    return bool(
-        seen
-        and seen[:3] == session_client(session_key=session_key, ip=ip, agent=agent)
-        and int(timezone.now().timestamp()) - seen[3] < SEEN_EVERY_SECONDS
+    return session_seen_lately(
+        seen=data.get(SEEN_KEY),
+        client=session_client(session_key=session_key, ip=ip, agent=agent),
+        now=int(time.time()),
     )
 
 

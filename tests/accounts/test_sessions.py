@@ -139,3 +139,23 @@ def test_last_seen_is_written_once_a_minute_but_a_new_address_at_once(alice):
     laptop.get("/", REMOTE_ADDR="127.0.0.8")
     row.refresh_from_db()
     assert row.ip == "127.0.0.8" and row.last_seen_at > row.created_at
+
+
+def test_last_seen_is_rewritten_after_one_to_two_minutes_fixed_per_session() -> None:
+    from accounts.sessions import session_client, session_seen_lately
+
+    intervals = []
+    for n in range(40):
+        client = session_client(session_key=f"key{n:04d}abcdefgh", ip="192.0.2.1", agent="UA")
+        now = 1_000_000
+        lately = [
+            session_seen_lately(seen=[*client, now - ago], client=client, now=now)
+            for ago in range(0, 125)
+        ]
+        first_stale = lately.index(False)
+        assert all(lately[:first_stale]) and not any(lately[first_stale:])
+        intervals.append(first_stale)
+        other = session_client(session_key=f"key{n:04d}abcdefgh", ip="192.0.2.2", agent="UA")
+        assert not session_seen_lately(seen=[*client, now], client=other, now=now)
+    assert min(intervals) >= 60 and max(intervals) <= 119
+    assert len(set(intervals)) > 10  # spread, so sessions begun together don't write together

@@ -35,9 +35,13 @@ timeout = _int("VERNISSAGE_WEB_TIMEOUT_SECONDS", 30)
 graceful_timeout = _int("VERNISSAGE_WEB_GRACEFUL_TIMEOUT_SECONDS", 30)
 # Longer than nginx's upstream keepalive_timeout, so nginx closes idle connections first.
 keepalive = _int("VERNISSAGE_WEB_KEEPALIVE_SECONDS", 75)
-# Recycle workers now and then, so a slow leak can't grow forever.
-max_requests = _int("VERNISSAGE_WEB_MAX_REQUESTS", 5000, minimum=0)
-max_requests_jitter = max_requests // 10
+# Recycle workers now and then, so a slow leak can't grow forever, but rarely and not
+# together: a job page polls twice a second, so 5,000 requests (the old value) was about
+# a minute per worker, and workers started together recycled within seconds of each
+# other, each paying its first requests' costs at once (a visible stall in the load test,
+# docs/benchmarks.md). 50,000 plus up to half again.
+max_requests = _int("VERNISSAGE_WEB_MAX_REQUESTS", 50_000, minimum=0)
+max_requests_jitter = max_requests // 2
 # Load the app once in the master, then fork: faster start, shared memory pages.
 preload_app = True
 # Logs to stdout/stderr: journald (systemd) or the container runtime keeps them.
@@ -55,3 +59,12 @@ forwarded_allow_ips = os.environ.get("VERNISSAGE_TRUSTED_PROXY_ADDRESSES", "127.
 # Temporary files of the worker heartbeat on tmpfs, not on a possibly slow disk.
 _SHM = "/dev/shm"  # noqa: S108  (gunicorn only touches its own heartbeat files there)
 worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
+
+
+def when_ready(server: object) -> None:
+    """Import every URLconf and view in the master (the app is preloaded), so a new or
+    recycled worker starts warm instead of importing them on its first request. Nothing
+    here opens a database or Redis connection: those must not cross the fork."""
+    from django.urls import get_resolver
+
+    get_resolver().url_patterns  # noqa: B018  (evaluating it imports the views)

@@ -5,6 +5,9 @@ together with bench/load/run_stack.py (see docs/benchmarks.md for the exact comm
 LOAD_ARTISTS_FILE: the signed-in artists made by run_stack.py (session + job id each).
 LOAD_PACE=max: no think time, to find the most requests per second the stack serves.
 LOAD_MIX=status: status polls only (no portal pages), to measure that endpoint alone.
+LOAD_WARMUP_SECONDS=N: forget the statistics N seconds after the start, so they describe
+the steady state: in the first seconds every artist's browser makes its TLS connection and
+every session's first poll records where it is seen (a write), all at once.
 """
 
 from __future__ import annotations
@@ -14,10 +17,18 @@ import json
 import os
 import random
 
+import gevent
 from locust import FastHttpUser, between, constant, events
 
 _ARTISTS = json.loads(open(os.environ["LOAD_ARTISTS_FILE"]).read())  # noqa: SIM115
 _NEXT = itertools.count()
+
+
+@events.test_start.add_listener
+def _warm_up(environment: object, **_: object) -> None:
+    seconds = float(os.environ.get("LOAD_WARMUP_SECONDS", "0"))
+    if seconds > 0:
+        gevent.spawn_later(seconds, environment.stats.reset_all)  # type: ignore[attr-defined]
 
 
 @events.init_command_line_parser.add_listener

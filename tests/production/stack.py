@@ -245,7 +245,10 @@ http {{
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
     sendfile on;
-    access_log {self.root}/logs/nginx-access.log;
+    # Times in seconds: the whole request as nginx saw it, and gunicorn's part of it.
+    log_format timed '$msec $remote_addr "$request" $status $body_bytes_sent '
+                     'rt=$request_time urt=$upstream_response_time uct=$upstream_connect_time';
+    access_log {self.root}/logs/nginx-access.log timed;
     client_body_temp_path {temp}/body;
     proxy_temp_path {temp}/proxy;
     fastcgi_temp_path {temp}/fastcgi;

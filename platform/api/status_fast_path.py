@@ -37,6 +37,7 @@ from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import DisallowedHost
 from django.core.signals import setting_changed
 from django.db import DatabaseError, connection
 from django.dispatch import receiver
@@ -124,6 +125,10 @@ def status_answer(request: HttpRequest, *, job_id: int) -> HttpResponse | None:
     """The whole stack's 200 for this poll, or None when only the whole stack may answer."""
     meta = request.META
     if meta.get("QUERY_STRING") or meta.get("HTTP_ACCEPT", "").strip() not in _JSON_ACCEPTS:
+        return None
+    try:
+        request.get_host()  # the whole stack answers 400 to a Host not in ALLOWED_HOSTS
+    except DisallowedHost:
         return None
     authorization = meta.get("HTTP_AUTHORIZATION")
     session_key = request.COOKIES.get(settings.SESSION_COOKIE_NAME)

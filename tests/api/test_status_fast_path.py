@@ -290,6 +290,11 @@ def test_other_representations_go_down_the_whole_stack(artist, extra) -> None:
     assert response.status_code == 200 and queries > FAST_QUERIES
 
 
+def test_a_host_not_allowed_is_the_whole_stacks_400(artist) -> None:
+    fast, queries, _ = both(signed_in(artist), url(make_job(artist)), HTTP_HOST="evil.example")
+    assert fast.status_code == 400 and queries == 0
+
+
 def test_a_new_address_is_recorded_on_the_session_list_by_the_whole_stack(artist) -> None:
     from allauth.usersessions.models import UserSession
 

@@ -67,11 +67,12 @@ _POLLED = (JobStatus.QUEUED, JobStatus.RUNNING)
 _SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # The job's fields in the order of jobs.apis.JobSerializer.
-_JOB_FIELDS = (
+_SERIALIZED = (
     "id", "status", "progress", "prompt", "negative_prompt", "duration_seconds",
     "resolution", "aspect_ratio", "seed", "model", "num_frames", "width", "height", "fps",
-    "remix_of_id", "created_at", "started_at", "finished_at", "error_code", "error_message",
+    "remix_of_id", "created_at", "started_at", "finished_at",
 )  # fmt: skip
+_JOB_FIELDS = (*_SERIALIZED, "error_code", "error_message")
 _DATETIMES = frozenset({"created_at", "started_at", "finished_at"})
 
 
@@ -228,7 +229,7 @@ def _session_fresh(row: dict[str, Any], *, session_key: str, ip: str | None, age
 def _body(row: dict[str, Any]) -> bytes:
     """What rest_framework's JSONRenderer makes of jobs.apis.JobDetailSerializer."""
     body: dict[str, Any] = {}
-    for name in _JOB_FIELDS[:-2]:
+    for name in _SERIALIZED:
         value = row[name]
         if name in _DATETIMES and value is not None:
             value = _drf_datetime(value)

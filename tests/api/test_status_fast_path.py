@@ -23,6 +23,7 @@ from accounts.services import (
     user_sessions_end_all,
     user_set_paused,
 )
+from accounts.sessions import SEEN_KEY
 from agreements.services import agreement_version_create, agreement_version_publish
 from jobs.models import Job, JobStatus
 
@@ -312,7 +313,7 @@ def test_a_session_not_seen_for_two_minutes_is_refreshed_by_the_whole_stack(arti
     client = signed_in(artist)
     session = Session.objects.get(session_key=client.session.session_key)
     data = session.get_decoded()
-    data["accounts.session_seen"][3] -= 120
+    data[SEEN_KEY][3] -= 120
     Session.objects.filter(pk=session.pk).update(session_data=client.session.encode(data))
     _, queries = ask(client, url(job), fast=True)
     assert queries > FAST_QUERIES

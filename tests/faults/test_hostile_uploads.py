@@ -16,18 +16,10 @@ from PIL import Image, PngImagePlugin
 
 from feedback.models import Attachment, FeedbackItem
 from tests.faults.conftest import protection_params
-from tests.feedback.conftest import image_bytes
+from tests.feedback.conftest import BUG, image_bytes
 
 pytestmark = pytest.mark.django_db
 
-BUG = {
-    "kind": "bug",
-    "title": "Player freezes",
-    "steps": "Open a job, press play twice",
-    "expected": "It plays",
-    "actual": "It freezes",
-    "severity": "medium",
-}
 SCRIPT = b"<html><script>alert(document.cookie)</script></html>"
 
 

@@ -7,6 +7,16 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
+# A complete, valid bug report (the fields the feedback form and API require).
+BUG = {
+    "kind": "bug",
+    "title": "Player freezes",
+    "steps": "Open a job, press play twice",
+    "expected": "It plays",
+    "actual": "It freezes",
+    "severity": "medium",
+}
+
 
 def image_bytes(kind: str = "PNG", size: tuple[int, int] = (64, 40)) -> bytes:
     buffer = io.BytesIO()

@@ -9,18 +9,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 from feedback.models import Attachment, FeedbackItem
-from tests.feedback.conftest import image_bytes
+from tests.feedback.conftest import BUG, image_bytes
 
 pytestmark = pytest.mark.django_db
-
-BUG = {
-    "kind": "bug",
-    "title": "Player freezes",
-    "steps": "Open a job, press play twice",
-    "expected": "It plays",
-    "actual": "It freezes",
-    "severity": "medium",
-}
 
 
 def test_bug_report_with_screenshot_is_re_encoded_and_private(client, artist, png_upload):

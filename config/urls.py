@@ -3,6 +3,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from accounts import site_views
+from accounts.urls import staff_urlpatterns as staff_credit_urls
 from agreements.urls import staff_urlpatterns as staff_agreement_urls
 from jobs.switch_views import switches
 from moderation.urls import artist_urlpatterns as appeal_urls
@@ -30,11 +32,16 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("ledger/", include("ledger.urls")),
     path("staff/agreements/", include(staff_agreement_urls)),
+    path("staff/credits/", include(staff_credit_urls)),
     path("account/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    # Before the admin: its own sign-in and password forms would skip ours (decision 0020).
+    path("admin/login/", site_views.admin_login, name="admin_login_redirect"),
+    path("admin/password_change/", site_views.admin_password_change),
     path("admin/", admin.site.urls),
     path("api/v1/", include("api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
     path("", include("observability.urls")),
+    path("favicon.ico", site_views.favicon, name="favicon"),
 ]

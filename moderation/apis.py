@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.scopes import STAFF_READ, STAFF_WRITE
 from moderation.models import ReviewItem
 from moderation.selectors import decode_cursor, review_item_for_staff, review_queue
 from moderation.services import review_approve, review_claim, review_reject
@@ -62,6 +63,7 @@ class ReviewQueueApi(APIView):
     """Open review items by due time. Keyset pagination: follow ``next``."""
 
     permission_classes = [*APIView.permission_classes, IsReviewer]
+    token_scopes = {"GET": STAFF_READ}
 
     @extend_schema(
         parameters=[
@@ -108,6 +110,7 @@ class ApproveSerializer(serializers.Serializer):
 
 class _ItemAction(APIView):
     permission_classes = [*APIView.permission_classes, IsReviewer]
+    token_scopes = {"POST": STAFF_WRITE}
 
     def item(self, pk: int) -> ReviewItem:
         item = review_item_for_staff(item_id=pk)

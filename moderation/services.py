@@ -18,6 +18,7 @@ from accounts.models import User
 from accounts.roles import Role
 from audit.services import audit_record
 from domain.errors import DomainError, InvalidTransition, NotAllowed
+from domain.text import clean_text
 from jobs.models import Output
 from moderation.errors import AlreadyClaimed, ClaimRequired, NotAppealable, SameReviewer, SelfReview
 from moderation.models import (
@@ -32,6 +33,8 @@ from moderation.reasons import reason_codes, reason_label
 from portal.services import notify
 
 log = logging.getLogger(__name__)
+# Reviewer notes and admin notes: free text the artist reads.
+MAX_NOTE = 5000
 
 
 def _require_reviewer(user: User) -> None:
@@ -164,7 +167,7 @@ def review_approve(*, item: ReviewItem, reviewer: User, note: str = "") -> Revie
         reviewer=reviewer,
         outcome=ReviewStatus.APPROVED,
         reason_code="",
-        note=note.strip(),
+        note=clean_text(note, field="note", max_length=MAX_NOTE, multiline=True),
     )
 
 
@@ -176,10 +179,17 @@ def review_reject(*, item: ReviewItem, reviewer: User, reason_code: str, note: s
         errors["reason_code"] = ValidationError(
             f"Choose one of: {', '.join(reason_codes())}.", code="invalid_choice"
         )
-    if not (note or "").strip():
-        errors["note"] = ValidationError(
-            "Tell the artist why, in a sentence or two.", code="required"
+    try:
+        note = clean_text(
+            note,
+            field="note",
+            max_length=MAX_NOTE,
+            multiline=True,
+            required=True,
+            required_message="Tell the artist why, in a sentence or two.",
         )
+    except ValidationError as error:
+        errors["note"] = error.error_dict["note"][0]
     if errors:
         raise ValidationError(errors)
     return _decide(
@@ -187,7 +197,7 @@ def review_reject(*, item: ReviewItem, reviewer: User, reason_code: str, note: s
         reviewer=reviewer,
         outcome=ReviewStatus.REJECTED,
         reason_code=reason_code,
-        note=note.strip(),
+        note=note,
     )
 
 
@@ -218,15 +228,14 @@ def review_appeal(*, item: ReviewItem, artist: User, statement: str) -> ReviewIt
     queue with a new due time and must be decided by a different reviewer."""
     if item.artist_id != artist.pk:
         raise NotAllowed("Only the artist may appeal.")
-    statement = (statement or "").strip()
-    if not statement:
-        raise ValidationError(
-            {"statement": ValidationError("Say why the decision should change.", code="required")}
-        )
-    if len(statement) > 2000:
-        raise ValidationError(
-            {"statement": ValidationError("Keep it to 2000 characters.", code="max_length")}
-        )
+    statement = clean_text(
+        statement,
+        field="statement",
+        max_length=2000,
+        multiline=True,
+        required=True,
+        required_message="Say why the decision should change.",
+    )
     now = timezone.now()
     appealed = ReviewItem.objects.filter(
         pk=item.pk, status=ReviewStatus.REJECTED, stage=ReviewStage.REVIEW
@@ -253,7 +262,8 @@ def review_revoke_approval(
 
     if not admin.has_perm("accounts.run_program"):
         raise NotAllowed("Only program admins may revoke an approval.")
-    if reason_code not in reason_codes() or not note.strip():
+    note = clean_text(note, field="note", max_length=MAX_NOTE, multiline=True)
+    if reason_code not in reason_codes() or not note:
         raise ValidationError({"note": "Give a reason code and a note for the artist."})
     now = timezone.now()
     with transaction.atomic():
@@ -263,7 +273,7 @@ def review_revoke_approval(
             decided_by=admin,
             decided_at=now,
             reason_code=reason_code,
-            note=note.strip(),
+            note=note,
         ):
             raise InvalidTransition("Only an approved output can have its approval revoked.")
         item = ReviewItem.objects.select_related("output").get(pk=item.pk)
@@ -274,7 +284,7 @@ def review_revoke_approval(
             stage=item.stage,
             outcome=DecisionOutcome.REVOKED,
             reason_code=reason_code,
-            note=note.strip(),
+            note=note,
             created_at=now,
         )
         publications_end_for_output(

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
@@ -124,6 +125,49 @@ def program_admin(db: None) -> User:
 def outsider(db: None) -> User:
     """Has an account but no role and no cohort (e.g. removed from the program)."""
     return User.objects.create_user(email="mallory@example.com", password=PASSWORD)
+
+
+def _signed_in_with_second_factor(client: Client, user: User) -> None:
+    """Record in the client's session what a full sign-in records: the password, and the
+    second factor when the account has one (accounts.mfa.session_passed_mfa)."""
+    from allauth.account.internal.flows.login import (
+        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+        AUTHENTICATION_METHODS_SESSION_KEY,
+    )
+    from allauth.account.internal.userkit import user_id_to_str
+
+    from accounts.services import user_has_mfa
+
+    now = time.time()
+    records: list[dict[str, object]] = [{"method": "password", "at": now}]
+    if user_has_mfa(user):
+        records.append({"method": "mfa", "at": now, "type": "totp"})
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = user_id_to_str(user)
+    session.save()
+
+
+def force_login_password_only(client: Client, user: User) -> None:
+    """A session made from the password alone (e.g. Django's admin sign-in before it was
+    routed through allauth): what the per-session second-factor rule must refuse."""
+    _django_force_login(client, user)
+
+
+_django_force_login = Client.force_login
+
+
+@pytest.fixture(autouse=True)
+def _force_login_is_a_full_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``client.force_login`` stands for a completed sign-in, second factor included, as
+    it did before staff sessions had to pass it themselves (decision 0020). Tests of
+    sessions that did *not* pass it use ``force_login_password_only``."""
+
+    def force_login(self: Client, user: User, backend: str | None = None) -> None:
+        _django_force_login(self, user, backend)
+        _signed_in_with_second_factor(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture(autouse=True)

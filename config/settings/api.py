@@ -21,6 +21,12 @@ REST_FRAMEWORK = {
         "containment.throttles.TokenRateThrottle",
         "containment.throttles.AccountRateThrottle",
     ],
+    # JSON nested deeper than api.parsers.MAX_JSON_DEPTH is a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.NestingLimitedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
         "rest_framework.renderers.BrowsableAPIRenderer",

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from config.env import env_int
+import secrets
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_int, env_list
+from config.settings.base import DATA_DIR
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -18,7 +23,11 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 
-ACCOUNT_FORMS = {"signup": "invitations.forms.InvitedSignupForm"}
+ACCOUNT_FORMS = {
+    "signup": "invitations.forms.InvitedSignupForm",
+    # The current password is checked through the sign-in limits (accounts.forms).
+    "change_password": "accounts.forms.LimitedChangePasswordForm",
+}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -26,7 +35,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 # The invitation link proves the inbox, so an invited address starts verified; any
 # other address (a later change) must be confirmed by email.
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
-ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# A password change or reset ends every session (this one too) and revokes every API token
+# (accounts.services.user_credentials_changed, decision 0021).
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Vernissage] "
@@ -67,8 +78,37 @@ ACCOUNT_RATE_LIMITS = {
 
 # Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery
 # codes. Required for staff (accounts.mfa.StaffMfaMiddleware), available to artists.
+# Each staff *session* must pass it (decision 0020).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Vernissage"
+MFA_ADAPTER = "accounts.mfa_adapter.MfaAdapter"
+MFA_FORMS = {
+    "activate_totp": "accounts.mfa_forms.StableSecretActivateTOTPForm",
+    "deactivate_totp": "accounts.mfa_forms.CodeConfirmedDeactivateTOTPForm",
+    "generate_recovery_codes": "accounts.mfa_forms.CodeConfirmedGenerateRecoveryCodesForm",
+}
+
+
+def _embedded_mfa_key() -> str:
+    """The embedded default's key, generated once into DATA_DIR (like the secret key)."""
+    path = DATA_DIR / "mfa_key"
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+# Authenticator secrets are encrypted with these (accounts.secret_box): the first
+# encrypts, every one decrypts. Rotation: deploy/RUNBOOK.md.
+MFA_ENCRYPTION_KEYS = env_list("VERNISSAGE_MFA_ENCRYPTION_KEYS", []) or [_embedded_mfa_key()]
+if any(len(key) < 32 for key in MFA_ENCRYPTION_KEYS):
+    raise ImproperlyConfigured(
+        "VERNISSAGE_MFA_ENCRYPTION_KEYS: each key must be at least 32 random characters "
+        "(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+    )
 
 # Each person sees their signed-in sessions (IP, browser, last seen) and can end them.
 USERSESSIONS_TRACK_ACTIVITY = True

@@ -99,6 +99,11 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is mi
 # Private media: never served by a static handler; views authorise every file.
 MEDIA_ROOT = Path(env_str("VERNISSAGE_MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
 MEDIA_URL = "/media/"
+# Uploads are accepted whatever their name's length, under a short name (portal/uploads.py).
+FILE_UPLOAD_HANDLERS = [
+    "portal.uploads.ShortNameMemoryFileUploadHandler",
+    "portal.uploads.ShortNameTemporaryFileUploadHandler",
+]
 # STORAGES (local folders or an S3 bucket): config/settings/storage.py
 # Serve static files straight from the finders, so no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -11,10 +13,30 @@ from allauth.account.authentication import get_authentication_records
 from allauth.core import context
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
 
 from invitations.adapter import InvitationOnlyAccountAdapter
 from portal.http import client_ip
+
+
+@dataclass(frozen=True)
+class MailSite:
+    """What allauth's mail templates read from ``current_site``."""
+
+    domain: str
+    name: str
+
+
+def site_from_settings() -> MailSite:
+    host = urlsplit(settings.SITE_URL).netloc
+    return MailSite(domain=host, name=host)
+
+
+def on_site(url: str) -> str:
+    """``url`` (absolute, or a path) moved onto ``SITE_URL``: same path, query, fragment."""
+    parts = urlsplit(url)
+    return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
 class AccountAdapter(InvitationOnlyAccountAdapter):
@@ -29,6 +51,18 @@ class AccountAdapter(InvitationOnlyAccountAdapter):
                 "your password."
             ),
         }
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Every allauth mail (password reset, address confirmation, "account exists",
+        notifications) links to ``SITE_URL`` and names its host, never the ``Host`` header
+        of the request that caused it: any port or alias of an allowed host reaches us,
+        and a reset link must not point anywhere but the site."""
+        site = site_from_settings()
+        context = {**context, "current_site": site}
+        for key, value in context.items():
+            if key.endswith("_url") and isinstance(value, str):
+                context[key] = on_site(value)
+        super().send_mail(template_prefix, email, context)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """One answer everywhere: REMOTE_ADDR, which TrustedProxyMiddleware has already
@@ -58,3 +92,13 @@ class AccountAdapter(InvitationOnlyAccountAdapter):
         recent = time.time() - account_settings.REAUTHENTICATION_TIMEOUT
         records = get_authentication_records(request, request.user)
         return not any(record.get("at", 0) > recent for record in records)
+
+    def respond_user_inactive(self, request: HttpRequest, user: Any) -> HttpResponse:
+        # Reached only after the right password: a suspended person learns why, and whom
+        # to ask; a stranger guessing passwords learns nothing (decision 0021).
+        return TemplateResponse(
+            request,
+            "account/suspended.html",
+            {"reason": getattr(user, "paused_reason", ""), "contact": settings.CONTACT_EMAIL},
+            status=403,
+        )

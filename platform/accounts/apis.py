@@ -6,6 +6,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.scopes import ANYONE_READ
+from accounts.selectors import user_public_byline
 from agreements.selectors import agreement_status
 from jobs.selectors import quota_remaining_today
 from portal.http import signed_in_user
@@ -35,6 +37,12 @@ class MeSerializer(serializers.Serializer):
     public_credit = serializers.CharField(
         help_text="The credit in published videos' C2PA manifest; empty: uncredited."
     )
+    public_byline = serializers.CharField(
+        help_text="How public pages name you: the public credit, or a neutral label."
+    )
+    public_credit_refusal = serializers.CharField(
+        allow_null=True, help_text="Why the program team refused the credit, if it did."
+    )
     role = serializers.CharField(allow_null=True)
     cohort = MeCohortSerializer(allow_null=True)
     agreement = MeAgreementSerializer()
@@ -43,6 +51,8 @@ class MeSerializer(serializers.Serializer):
 
 class MeApi(APIView):
     """The signed-in user: role, cohort, agreement status and what's left of today's quota."""
+
+    token_scopes = {"GET": ANYONE_READ}
 
     @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
@@ -54,6 +64,8 @@ class MeApi(APIView):
             "email": user.email,
             "full_name": user.full_name,
             "public_credit": user.public_credit,
+            "public_byline": user_public_byline(user=user),
+            "public_credit_refusal": user.public_credit_refusal or None,
             "role": user.role,
             "cohort": cohort,
             "agreement": {

@@ -13,3 +13,9 @@ class AccountsConfig(AppConfig):
         # Permissions exist only after every app has migrated, so the role groups are
         # (re)built after each migrate, idempotently.
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+        # Second-factor secrets written before encryption existed are encrypted at once.
+        from accounts.secret_box import authenticator_secrets_encrypt
+
+        post_migrate.connect(
+            authenticator_secrets_encrypt, sender=self, dispatch_uid="accounts.mfa_encrypt"
+        )

@@ -8,12 +8,13 @@ from typing import Any
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
 from accounts.api_tokens import token_hash, token_well_formed
 from accounts.mfa import MFA_REQUIRED_CODE, MFA_REQUIRED_DETAIL, user_needs_mfa
-from accounts.models import ApiToken, TokenScope, User
+from accounts.models import ApiToken, User
+from accounts.scopes import token_scopes_for, view_token_scopes
 from accounts.services import user_has_mfa
 from portal.http import client_ip
 
@@ -60,17 +61,27 @@ class ApiTokenAuthentication(BaseAuthentication):
         return 'Bearer realm="api"'
 
 
-class TokenScopeAllows(BasePermission):
-    """A read token may only read. A generate token may also write where the view says
-    ``api_write_scope = "generate"`` (submitting and cancelling generations)."""
+class TokenScopeDenied(exceptions.PermissionDenied):
+    default_code = "token_scope"
 
-    message = "This token's scope does not allow this request."
+
+class TokenScopeAllows(BasePermission):
+    """A token reaches only the operations its scope is named for (``accounts.scopes``),
+    and only while its holder may hold that scope: an artist scope held by staff, or a
+    staff scope held by an artist, reaches nothing. Sessions are not limited here."""
 
     def has_permission(self, request: Request, view: Any) -> bool:
         token = request.auth
-        if not isinstance(token, ApiToken) or request.method in SAFE_METHODS:
+        if not isinstance(token, ApiToken):
             return True
-        return (
-            token.scope == TokenScope.GENERATE
-            and getattr(view, "api_write_scope", None) == "generate"
-        )
+        if token.scope not in token_scopes_for(token.user):
+            raise TokenScopeDenied(
+                f"A {token.scope} token no longer fits this account's role; "
+                "create a new token at /account/tokens/."
+            )
+        if token.scope not in view_token_scopes(view, request.method or ""):
+            raise TokenScopeDenied(
+                f"This token's scope ({token.scope}) does not allow this request "
+                "(see docs/api-tokens.md)."
+            )
+        return True

@@ -1,15 +1,22 @@
-"""The artist's public credit: how published videos name them (decision 0012)."""
+"""The artist's public credit: how public pages and published videos name them (decision
+0012); and the program admins' page for refusing one."""
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from accounts.services import user_set_public_credit
-from portal.http import signed_in_user
+from accounts.models import User
+from accounts.selectors import NEUTRAL_BYLINE, public_credits_for_staff, user_public_byline
+from accounts.services import user_refuse_public_credit, user_set_public_credit
+from domain.errors import DomainError
+from portal.http import error_text, signed_in_user
 
 
 @login_required
@@ -28,14 +35,52 @@ def credit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Videos made from now on credit “{user.public_credit}”."
+                f"You are credited as “{user.public_credit}”."
                 if user.public_credit
-                else "Videos made from now on carry no credit.",
+                else f"You are shown as “{NEUTRAL_BYLINE}”; videos made from now on carry "
+                "no credit.",
             )
             return redirect("accounts:credit")
     return render(
         request,
         "accounts/credit.html",
-        {"value": value, "errors": errors},
+        {
+            "value": value,
+            "errors": errors,
+            "byline": user_public_byline(user=user),
+            "neutral_byline": NEUTRAL_BYLINE,
+            "refusal": user.public_credit_refusal if user.public_credit_refused_at else "",
+            "refused_credit": user.public_credit if user.public_credit_refused_at else "",
+        },
         status=400 if errors else 200,
+    )
+
+
+@permission_required("accounts.run_program", raise_exception=True)
+def staff_credits(request: HttpRequest) -> HttpResponse:
+    """Program admins: every public credit, and refusing one (impersonation, say)."""
+    search = request.GET.get("q", "")
+    if request.method == "POST":
+        pk = request.POST.get("user", "")
+        target = get_object_or_404(User, pk=int(pk) if pk.isascii() and pk.isdigit() else 0)
+        try:
+            user_refuse_public_credit(
+                actor=signed_in_user(request), user=target, reason=request.POST.get("reason", "")
+            )
+        except (DomainError, ValidationError) as error:
+            messages.error(request, error_text(error))
+        else:
+            messages.success(
+                request,
+                f"Refused; {target.email} has been told why and is shown as “{NEUTRAL_BYLINE}”.",
+            )
+        return redirect(f"{reverse('staff_credits:list')}?{urlencode({'q': search})}")
+    return render(
+        request,
+        "accounts/staff_credits.html",
+        {
+            "accounts": public_credits_for_staff(search=search)[:200],
+            "q": search,
+            "neutral_byline": NEUTRAL_BYLINE,
+        },
     )

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import hashlib
+import unicodedata
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
@@ -39,6 +41,28 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+# Letters of other scripts drawn like Latin ones (lower case, or as capitals), folded for
+# comparison only; the credit itself keeps what the artist typed. Enough to stop "Alice"
+# spelt with a Cyrillic A (U+0410) passing for "Alice"; not Unicode's whole confusables
+# table: staff refuse what slips through.
+_LOOKALIKES = str.maketrans(
+    "авекмнорстухіјѕԁһԛԝαβεζηικμνορτυχϲϳ", "abekmhopctyxijsdhqwabezhikmnoptyxcj"
+)
+
+
+def public_credit_key(credit: str) -> str:
+    """The form in which public credits are compared, so that look-alike variants collide:
+    compatibility forms folded (NFKC: full-width letters, ligatures), case folded, invisible
+    format characters (zero-width joiners, soft hyphens) dropped, the look-alikes above
+    folded, spacing collapsed. Stored as its SHA-256 (NFKC may lengthen a text many
+    times); "" for no credit."""
+    text = unicodedata.normalize("NFKC", credit)
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = unicodedata.normalize("NFKC", text.casefold()).translate(_LOOKALIKES)
+    text = " ".join(text.split())
+    return hashlib.sha256(text.encode()).hexdigest() if text else ""
+
+
 def session_auth_hash(*, password: str, epoch: int, secret: str | None = None) -> str:
     """What every session of a user carries. Django's hash covers the password; ours also
     covers ``session_epoch``, so that suspending an account ends all its sessions without
@@ -67,6 +91,13 @@ class User(AbstractBaseUser, PermissionsMixin):
         help_text="How you want to be credited on published videos; leave blank to stay "
         "uncredited.",
     )
+    # public_credit_key(public_credit): unique, so no two artists share a credit or two
+    # that look alike, whoever saves first (accounts.services.user_set_public_credit).
+    public_credit_key = models.CharField(max_length=64, blank=True, editable=False)
+    # A program admin refused the credit (impersonation, say): it is shown nowhere until
+    # the artist chooses another; the artist sees why (user_refuse_public_credit).
+    public_credit_refused_at = models.DateTimeField(null=True, blank=True, editable=False)
+    public_credit_refusal = models.CharField(max_length=500, blank=True, editable=False)
     cohort = models.ForeignKey(
         "cohorts.Cohort",
         null=True,
@@ -94,6 +125,25 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         constraints = [
             models.UniqueConstraint(Lower("email"), name="user_email_ci_unique"),
+            models.UniqueConstraint(
+                fields=["public_credit_key"],
+                condition=~models.Q(public_credit_key=""),
+                name="user_public_credit_unique",
+            ),
+            # A credit without its key would escape the uniqueness above.
+            models.CheckConstraint(
+                condition=models.Q(public_credit="", public_credit_key="")
+                | (~models.Q(public_credit="") & ~models.Q(public_credit_key="")),
+                name="user_public_credit_has_key",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(public_credit_refused_at__isnull=True, public_credit_refusal="")
+                | (
+                    models.Q(public_credit_refused_at__isnull=False)
+                    & ~models.Q(public_credit_refusal="")
+                ),
+                name="user_public_credit_refusal_has_reason",
+            ),
         ]
         permissions = [
             ("create_generations", "Artist: may submit generations"),
@@ -103,6 +153,18 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def __str__(self) -> str:
         return self.email
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Every path that changes a password (allauth's change and reset, the admin, the
+        # changepassword command, demo_setup) ends here: whoever held the old one must
+        # keep nothing it gave them (decision 0021).
+        # Django's AbstractBaseUser.set_password keeps the new raw password here until save.
+        password_changed = getattr(self, "_password", None) is not None and self.pk is not None
+        super().save(*args, **kwargs)
+        if password_changed:
+            from accounts.services import user_credentials_changed
+
+            user_credentials_changed(user=self)
 
     def _get_session_auth_hash(self, secret: str | None = None) -> str:
         return session_auth_hash(password=self.password, epoch=self.session_epoch, secret=secret)
@@ -117,6 +179,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 class TokenScope(models.TextChoices):
     READ = "read", "Read only"
     GENERATE = "generate", "Read and generate"
+    REVIEW_READ = "review:read", "Staff: read the review queue"
+    REVIEW_WRITE = "review:write", "Staff: review (read and decide)"
 
 
 class ApiToken(models.Model):
@@ -126,7 +190,7 @@ class ApiToken(models.Model):
     name = models.CharField(max_length=100)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     display = models.CharField(max_length=20, editable=False)
-    scope = models.CharField(max_length=10, choices=TokenScope.choices, default=TokenScope.READ)
+    scope = models.CharField(max_length=20, choices=TokenScope.choices, default=TokenScope.READ)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)

@@ -24,9 +24,9 @@ class Role(models.TextChoices):
 # "app_label.codename" for every permission a role's group holds.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.ARTIST: ["accounts.create_generations"],
+    # Reviewers don't list people: the review queue shows what a decision needs.
     Role.REVIEWER: [
         "accounts.review_outputs",
-        "accounts.view_user",
         "cohorts.view_cohort",
     ],
     Role.PROGRAM_ADMIN: [

@@ -13,6 +13,7 @@ from django.utils import timezone
 from accounts.models import ApiToken, User, normalize_email
 from accounts.roles import Role, sync_role_groups
 from cohorts.models import Cohort
+from domain.text import clean_text
 
 
 @transaction.atomic
@@ -52,20 +53,21 @@ def user_create(
 def user_set_paused(*, actor: User | None, user: User, paused: bool, reason: str = "") -> User:
     """Pause (or resume) one account's generation without touching anyone else.
     Pausing needs a reason; the artist sees it."""
-    from django.core.exceptions import ValidationError
-
     from audit.services import audit_record
     from domain.errors import NotAllowed
 
     if actor is not None and not actor.has_perm("accounts.run_program"):
         raise NotAllowed("Only program admins may pause an account.")
-    if paused and not reason.strip():
-        raise ValidationError(
-            {"paused_reason": "Say why the account is paused; the artist sees it."}
-        )
+    reason = clean_text(
+        reason if paused else "",
+        field="paused_reason",
+        max_length=300,
+        required=paused,
+        required_message="Say why the account is paused; the artist sees it.",
+    )
     with transaction.atomic():
         user.is_paused = paused
-        user.paused_reason = reason.strip() if paused else ""
+        user.paused_reason = reason
         user.save(update_fields=["is_paused", "paused_reason"])
         audit_record(
             actor=actor,
@@ -108,6 +110,24 @@ def user_sessions_end_all(*, user: User) -> int:
     return len(sessions)
 
 
+def user_credentials_changed(*, user: User) -> None:
+    """The password changed (or was reset): end every session, this one too, and revoke
+    every API token, so nothing obtained with the old password outlives it."""
+    from audit.services import audit_record
+
+    with transaction.atomic():
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        ended = user_sessions_end_all(user=user)
+        audit_record(
+            actor=None,
+            action="account.password_changed",
+            target=user,
+            data={"tokens_revoked": revoked, "sessions_ended": ended},
+        )
+
+
 def user_session_end(*, user: User, session_id: int, current_session_key: str | None) -> None:
     """End one of ``user``'s own sessions (another device). Ending the session in use
     is signing out, which has its own button."""
@@ -138,7 +158,8 @@ def api_token_create(
     from django.core.exceptions import ValidationError
 
     from accounts.api_tokens import token_display, token_generate, token_hash
-    from accounts.models import ApiToken, TokenScope
+    from accounts.models import ApiToken
+    from accounts.scopes import token_scopes_for
     from audit.services import audit_record
     from domain.errors import NotAllowed
 
@@ -146,11 +167,21 @@ def api_token_create(
         raise NotAllowed(
             "Staff accounts need two-factor authentication before they can hold API tokens."
         )
-    errors = {}
-    if not name.strip():
-        errors["name"] = "Name the token after what uses it, e.g. 'render script'."
-    if scope not in TokenScope.values:
-        errors["scope"] = "Choose read or generate."
+    errors: dict[str, str | ValidationError] = {}
+    try:
+        name = clean_text(
+            name,
+            field="name",
+            max_length=100,
+            required=True,
+            required_message="Name the token after what uses it, e.g. 'render script'.",
+        )
+    except ValidationError as error:
+        errors["name"] = error.error_dict["name"][0]
+    allowed = token_scopes_for(user)
+    if scope not in allowed:
+        # Artists read and generate; staff review. Neither holds the other's scopes.
+        errors["scope"] = "Choose one of: " + ", ".join(allowed) + "."
     if not 1 <= expires_in_days <= 365:
         errors["expires_in_days"] = "Choose 1 to 365 days."
     if errors:
@@ -160,7 +191,7 @@ def api_token_create(
     with transaction.atomic():
         token = ApiToken.objects.create(
             user=user,
-            name=name.strip()[:100],
+            name=name,
             token_hash=token_hash(secret),
             display=token_display(secret),
             scope=scope,
@@ -185,15 +216,28 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     return token
 
 
+CREDIT_TAKEN = (
+    "Another artist is already credited as this, or as something that looks like it: "
+    "choose another."
+)
+
+
 def user_set_public_credit(*, user: User, credit: str) -> User:
-    """Set how the artist is credited in the C2PA manifest of videos signed from now on
-    (decision 0012); blank means uncredited. The credit is public, so it may not be an
-    email address and may not hold control characters."""
+    """Set how the artist is named in public: the byline of their published videos and
+    the C2PA author of videos signed from now on (decision 0012); blank means uncredited.
+    The credit is public, so it may not be an email address and may not hold control
+    characters; it is unique among artists, compared in a normalised form
+    (``public_credit_key``) so that look-alikes collide, and held by a unique constraint
+    whoever saves first. A credit a program admin refused can't be set again."""
     import re
     import unicodedata
 
     from django.core.exceptions import ValidationError
 
+    # Controls are refused before whitespace is folded: str.split() counts some of them
+    # (NEL, the separators U+001C-U+001F) as spaces and would quietly drop them.
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in credit):
+        raise ValidationError({"public_credit": "Use letters, digits and punctuation only."})
     credit = " ".join(credit.split())
     if len(credit) > 100:
         raise ValidationError({"public_credit": "At most 100 characters."})
@@ -210,7 +254,94 @@ def user_set_public_credit(*, user: User, credit: str) -> User:
         raise ValidationError(
             {"public_credit": "Use a name or handle, not an email address: the credit is public."}
         )
-    if credit != user.public_credit:
-        user.public_credit = credit
-        user.save(update_fields=["public_credit"])
+    # Then the rule every free-text field follows (NFC; no other format characters).
+    credit = clean_text(credit, field="public_credit", max_length=100)
+    from django.db import IntegrityError
+
+    from accounts.models import public_credit_key
+    from audit.services import audit_record
+
+    key = public_credit_key(credit)
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        refused = locked.public_credit_refused_at is not None
+        if key and refused and key == locked.public_credit_key:
+            why = locked.public_credit_refusal
+            raise ValidationError({"public_credit": f"The program team refused this credit: {why}"})
+        if credit == locked.public_credit and not refused:
+            return user
+        if key and public_credit_taken(key=key, by_other_than=locked):
+            raise ValidationError({"public_credit": CREDIT_TAKEN})
+        changes = {
+            "public_credit": credit,
+            "public_credit_key": key,
+            "public_credit_refused_at": None,
+            "public_credit_refusal": "",
+        }
+        try:
+            with transaction.atomic():  # a savepoint: a racing artist may have saved first
+                User.objects.filter(pk=locked.pk).update(**changes)
+        except IntegrityError as error:
+            raise ValidationError({"public_credit": CREDIT_TAKEN}) from error
+        audit_record(
+            actor=user, action="account.credit_set", target=locked, data={"credit": credit}
+        )
+    for field, value in changes.items():
+        setattr(user, field, value)
+    return user
+
+
+def public_credit_taken(*, key: str, by_other_than: User) -> bool:
+    """Whether another account holds a credit with this key (a courtesy check for a clear
+    message; the unique constraint is what holds under concurrency)."""
+    return User.objects.filter(public_credit_key=key).exclude(pk=by_other_than.pk).exists()
+
+
+def user_refuse_public_credit(*, actor: User, user: User, reason: str) -> User:
+    """Refuse ``user``'s public credit (it impersonates someone, say). From now on it is
+    shown nowhere: bylines fall back to the neutral label and videos signed from now on
+    carry no author; videos already signed keep theirs. The artist is told why (a
+    notification and email, and on /account/credit/) and may choose another; the credit
+    stays reserved so nobody else takes it. Audited. Refusing twice is a no-op."""
+    from django.urls import reverse
+
+    from accounts.selectors import NEUTRAL_BYLINE
+    from audit.services import audit_record
+    from domain.errors import DomainError, NotAllowed
+    from domain.text import clean_text
+    from portal.services import notify
+
+    if not actor.has_perm("accounts.run_program"):
+        raise NotAllowed("Only program admins may refuse a public credit.")
+    reason = clean_text(
+        reason,
+        field="reason",
+        max_length=500,
+        required=True,
+        required_message="Say why the credit is refused; the artist sees it.",
+    )
+    with transaction.atomic():
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        if not locked.public_credit:
+            raise DomainError("This account has no public credit.", code="no_public_credit")
+        if locked.public_credit_refused_at is not None:
+            return locked
+        locked.public_credit_refused_at = timezone.now()
+        locked.public_credit_refusal = reason
+        locked.save(update_fields=["public_credit_refused_at", "public_credit_refusal"])
+        notify(
+            user=locked,
+            message=f"The program team refused your public credit “{locked.public_credit}”: "
+            f"{reason} Until you choose another, you are shown as “{NEUTRAL_BYLINE}”.",
+            link=reverse("accounts:credit"),
+            email_subject="[Vernissage] Your public credit was refused",
+        )
+        audit_record(
+            actor=actor,
+            action="account.credit_refuse",
+            target=locked,
+            data={"credit": locked.public_credit, "reason": reason},
+        )
+    user.public_credit_refused_at = locked.public_credit_refused_at
+    user.public_credit_refusal = reason
     return user

@@ -13,6 +13,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.models import ApiToken, TokenScope
+from accounts.scopes import token_scopes_for
 from accounts.services import api_token_create, api_token_revoke, user_session_end
 from domain.errors import DomainError
 from portal.http import signed_in_user
@@ -21,6 +22,7 @@ from portal.http import signed_in_user
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
+    allowed_scopes = token_scopes_for(user)
     issued = None
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -43,7 +45,8 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "tokens": ApiToken.objects.filter(user=user),
             "issued": issued,
             "errors": errors,
-            "scopes": TokenScope.choices,
+            # Only the scopes this person may hold (accounts.scopes).
+            "scopes": [(v, label) for v, label in TokenScope.choices if v in allowed_scopes],
             "values": request.POST,
         },
         status=400 if errors else 200,

@@ -8,6 +8,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import TokenScopeAllows
+from accounts.scopes import ANYONE_READ
 from agreements.errors import NoAgreementPublished
 from agreements.rendering import render_agreement_html
 from agreements.selectors import agreement_status
@@ -39,6 +40,7 @@ class AgreementCurrentApi(APIView):
     """Read and accept the current agreement. Open to gated users: it is the way out."""
 
     permission_classes = [IsAuthenticated, TokenScopeAllows]
+    token_scopes = {"GET": ANYONE_READ}  # accepting is a signature: in the browser only
 
     def _payload(self, request: Request) -> dict:
         status = agreement_status(user=signed_in_user(request))

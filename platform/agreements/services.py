@@ -15,11 +15,13 @@ from agreements.rendering import text_sha256
 from agreements.selectors import agreement_current
 from audit.services import audit_record
 from domain.errors import NotAllowed
+from domain.text import clean_text
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 MAX_USER_AGENT = 500
+MAX_BODY = 200_000
 
 
 def _require_program_admin(actor: User | None) -> None:
@@ -27,14 +29,31 @@ def _require_program_admin(actor: User | None) -> None:
         raise NotAllowed("Only program admins may edit or publish agreements.")
 
 
-def _check_text(*, title: str, body: str) -> None:
-    errors = {}
-    if not title.strip():
-        errors["title"] = "Give the agreement a title."
-    if not body.strip():
-        errors["body"] = "The agreement text can't be empty."
+def _check_text(*, title: str, body: str) -> tuple[str, str]:
+    """The title and body as they will be stored; both follow ``domain.text.clean_text``."""
+    errors: dict[str, ValidationError] = {}
+    rules = {
+        "title": (title, False, 200, "Give the agreement a title."),
+        "body": (body, True, MAX_BODY, "The agreement text can't be empty."),
+    }
+    clean: dict[str, str] = {}
+    for field, (value, multiline, limit, missing) in rules.items():
+        try:
+            clean[field] = clean_text(
+                value,
+                field=field,
+                max_length=limit,
+                multiline=multiline,
+                required=True,
+                required_message=missing,
+            )
+        except ValidationError as error:
+            errors[field] = error.error_dict[field][0]
     if errors:
         raise ValidationError(errors)
+    # The body is checked by the same rule but stored exactly as written: its SHA-256 is
+    # what people sign.
+    return clean["title"], body
 
 
 def agreement_version_create(
@@ -42,10 +61,8 @@ def agreement_version_create(
 ) -> AgreementVersion:
     """Create a draft. Drafts bind nobody until published."""
     _require_program_admin(actor)
-    _check_text(title=title, body=body)
-    return AgreementVersion.objects.create(
-        title=title.strip(), body=body, effective_at=effective_at
-    )
+    title, body = _check_text(title=title, body=body)
+    return AgreementVersion.objects.create(title=title, body=body, effective_at=effective_at)
 
 
 def agreement_version_update(
@@ -53,14 +70,14 @@ def agreement_version_update(
 ) -> AgreementVersion:
     """Edit a draft. A published version is frozen: raises AgreementFrozen."""
     _require_program_admin(actor)
-    _check_text(title=title, body=body)
+    title, body = _check_text(title=title, body=body)
     with transaction.atomic():
         locked = AgreementVersion.objects.select_for_update().get(pk=version.pk)
         if locked.is_published:
             raise AgreementFrozen(
                 "This version is published; its text can't change. Draft a new one."
             )
-        locked.title, locked.body, locked.effective_at = title.strip(), body, effective_at
+        locked.title, locked.body, locked.effective_at = title, body, effective_at
         locked.save(update_fields=["title", "body", "effective_at"])
     return locked
 
@@ -101,11 +118,9 @@ def agreement_accept(
     differs they must read it again (AgreementChanged). Accepting twice returns the
     first record.
     """
-    name = " ".join(typed_full_name.split())
+    name = clean_text(typed_full_name, field="full_name", max_length=200)
     if len(name) < 2:
         raise ValidationError({"full_name": "Type your full name to sign."})
-    if len(name) > 200:
-        raise ValidationError({"full_name": "Your name must be at most 200 characters."})
     version = agreement_current()
     if version is None:
         raise NoAgreementPublished("No agreement has been published yet.")

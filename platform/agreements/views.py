@@ -8,7 +8,6 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 
 from agreements.errors import AgreementChanged, NoAgreementPublished
 from agreements.forms import AcceptAgreementForm
@@ -20,16 +19,11 @@ from agreements.selectors import (
     agreement_versions_published,
 )
 from agreements.services import agreement_accept
-from portal.http import client_ip, signed_in_user
+from portal.http import client_ip, safe_next_url, signed_in_user
 
 
 def _next_url(request: HttpRequest) -> str:
-    candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
-        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return candidate
-    return "/"
+    return safe_next_url(request, default="/")
 
 
 @login_required

@@ -50,6 +50,7 @@ from accounts.api_tokens import token_hash, token_well_formed
 from accounts.authentication import LAST_USED_RESOLUTION
 from accounts.mfa import STAFF_ROLES
 from accounts.models import ApiToken, User, session_auth_hash
+from accounts.scopes import ARTIST_SCOPES
 from accounts.sessions import SEEN_KEY, session_client, session_seen_lately
 from agreements.models import AgreementAcceptance, AgreementVersion
 from containment.services import api_poll_observe
@@ -193,9 +194,11 @@ def _artist_may_see(row: dict[str, Any]) -> bool:
 
 
 def _token_fresh(row: dict[str, Any], *, now: datetime, ip: str | None) -> bool:
-    """Valid, and its last use needs no update (accounts.authentication)."""
+    """Valid, of a scope an artist holds, and its last use needs no update
+    (accounts.authentication)."""
     return bool(
         row["token_id"] is not None
+        and row["token_scope"] in ARTIST_SCOPES
         and row["revoked_at"] is None
         and row["expires_at"] > now
         and row["last_used_at"] is not None
@@ -237,7 +240,7 @@ def _body(row: dict[str, Any]) -> bytes:
     body["error"] = (
         {"code": row["error_code"], "message": row["error_message"]} if row["error_code"] else None
     )
-    body["output"] = body["review"] = body["publication"] = None
+    body["output"] = body["review"] = body["publication"] = body["takedown"] = None
     text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
@@ -298,7 +301,8 @@ def _sql(*, by_token: bool) -> str:
             f"AND t.{column(ApiToken, 'user')} = u.id"
         )
         credential_columns = (
-            "t.id AS token_id, t.revoked_at, t.expires_at, t.last_used_at, t.last_used_ip"
+            "t.id AS token_id, t.revoked_at, t.expires_at, t.last_used_at, t.last_used_ip, "
+            f"t.{column(ApiToken, 'scope')} AS token_scope"
         )
     else:
         credential = (

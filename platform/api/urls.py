@@ -25,6 +25,7 @@ from publishing.apis import (
     GalleryApi,
     GenerationPublishApi,
     GenerationUnpublishApi,
+    PublicationLiftTakedownApi,
     PublicationTakedownApi,
 )
 
@@ -56,6 +57,11 @@ urlpatterns = [
         "publications/<int:pk>/takedown/",
         PublicationTakedownApi.as_view(),
         name="publication-takedown",
+    ),
+    path(
+        "publications/<int:pk>/lift-takedown/",
+        PublicationLiftTakedownApi.as_view(),
+        name="publication-lift-takedown",
     ),
     path("gallery/", GalleryApi.as_view(), name="gallery"),
     path("feedback/", FeedbackListCreateApi.as_view(), name="feedback"),

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from audit.services import audit_record
 from cohorts.models import Cohort
 from cohorts.options import default_durations, default_resolutions
 from domain.errors import NotAllowed
+from domain.text import clean_text
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -35,7 +35,7 @@ def cohort_create(
     """Create a cohort. Raises ValidationError (per field) for bad values."""
     _require_program_admin(actor)
     cohort = Cohort(
-        name=name.strip(),
+        name=clean_text(name, field="name", max_length=100),
         capacity=capacity,
         daily_generation_quota=daily_generation_quota,
         allowed_durations=allowed_durations
@@ -56,10 +56,15 @@ def cohort_set_paused(
 ) -> Cohort:
     """Pause or resume a whole cohort. Pausing twice is a no-op."""
     _require_program_admin(actor)
-    if paused and not reason.strip():
-        raise ValidationError({"paused_reason": "Say why the cohort is paused; artists see it."})
+    reason = clean_text(
+        reason if paused else "",
+        field="paused_reason",
+        max_length=300,
+        required=paused,
+        required_message="Say why the cohort is paused; artists see it.",
+    )
     cohort.is_paused = paused
-    cohort.paused_reason = reason.strip() if paused else ""
+    cohort.paused_reason = reason
     cohort.save(update_fields=["is_paused", "paused_reason"])
     audit_record(
         actor=actor, action="cohort.pause" if paused else "cohort.resume", target=cohort,

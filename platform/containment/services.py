@@ -46,13 +46,13 @@ CONTAIN_LOCK_SECONDS = 60
 
 
 def _watched(user: User) -> bool:
-    """Artists are watched. Staff are not: they sign in with MFA, and locking the
-    operators out in the middle of an incident would help the leak, not stop it."""
+    """Artists are watched, paused ones too (a paused account may still sign in and
+    stream its videos). Staff are not: they sign in with MFA, and locking the operators
+    out in the middle of an incident would help the leak, not stop it."""
     return bool(
         settings.ANOMALY_DETECTION
         and user.is_authenticated
         and user.is_active
-        and not user.is_paused
         and not user.is_staff
         and not user.is_superuser
         # Artists belong to a cohort; staff don't. Checked from the row already loaded:
@@ -179,7 +179,7 @@ def account_contain(*, user: User, findings: list[Finding]) -> bool:
     reason = f"Automatic containment: {why}"[:290]
     with transaction.atomic():
         current = User.objects.select_for_update().get(pk=user.pk)
-        if current.is_paused:
+        if not current.is_active:  # already suspended; a mere pause doesn't count
             return False
         account_suspend(admin=None, user=current, reason=reason, stop_running=True)
         audit_record(
@@ -196,5 +196,5 @@ def account_contain(*, user: User, findings: list[Finding]) -> bool:
                 email_subject="[Vernissage] An account was contained automatically",
             )
     log.warning("contained account %s: %s", user.pk, why)
-    user.is_paused = True
+    user.is_paused, user.is_active = True, False
     return True

@@ -1,1 +1,2 @@
-"""Plain Python shared by the apps: domain errors. Imports nothing from the apps."""
+"""Plain Python shared by the apps: domain errors and the free-text rule. Imports nothing
+from the apps."""

@@ -3,29 +3,44 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.models import User
+from accounts.scopes import ANYONE_READ, ARTIST_READ, STAFF_WRITE
+from api.parsers import NestingLimitedJSONParser
 from feedback.models import FeedbackItem, StatusChange
-from feedback.selectors import feedback_item_for, feedback_of
+from feedback.selectors import (
+    feedback_history_for,
+    feedback_item_for,
+    feedback_of,
+    feedback_reply_for,
+)
 from feedback.services import feedback_me_too, feedback_set_status, feedback_submit
 from moderation.apis import IsReviewer
 from portal.http import signed_in_user
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
+    """One step of an item's history (a ``FeedbackHistoryEntry``): ``reply`` is empty where
+    it is private to the reporter and staff and the viewer is neither."""
+
     class Meta:
         model = StatusChange
-        fields = ["status", "reply", "changed_at"]
+        fields = ["status", "reply", "reply_public", "changed_at"]
 
 
 class FeedbackSerializer(serializers.ModelSerializer):
-    history = StatusChangeSerializer(source="changes", many=True, read_only=True)
+    """An item as ``context["viewer"]`` may read it: private staff replies are shown to
+    the reporter and staff only (without a viewer, to nobody)."""
+
+    staff_reply = serializers.SerializerMethodField()
+    history = serializers.SerializerMethodField()
     screenshots = serializers.SerializerMethodField()
 
     class Meta:
@@ -36,6 +51,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
             "title",
             "status",
             "staff_reply",
+            "staff_reply_public",
             "fixed_in",
             "duplicate_of",
             "created_at",
@@ -57,6 +73,19 @@ class FeedbackSerializer(serializers.ModelSerializer):
 
     def get_screenshots(self, item: FeedbackItem) -> int:
         return item.attachments.count()
+
+    def _viewer(self) -> User | None:
+        viewer = self.context.get("viewer")
+        return viewer if isinstance(viewer, User) else None
+
+    def get_staff_reply(self, item: FeedbackItem) -> str:
+        """The latest staff reply; empty if private to someone else."""
+        return feedback_reply_for(user=self._viewer(), item=item)
+
+    @extend_schema_field(StatusChangeSerializer(many=True))
+    def get_history(self, item: FeedbackItem) -> Any:
+        entries = feedback_history_for(user=self._viewer(), item=item)
+        return StatusChangeSerializer(entries, many=True).data
 
 
 class FeedbackCreateSerializer(serializers.Serializer):
@@ -82,13 +111,17 @@ class FeedbackListCreateApi(GenericAPIView):
     """Your feedback (newest first), or file new feedback (JSON, or multipart with
     ``screenshots`` for bug reports)."""
 
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [NestingLimitedJSONParser, MultiPartParser, FormParser]
     serializer_class = FeedbackSerializer
+    token_scopes = {"GET": ARTIST_READ}  # filing feedback: signed in, in the browser
 
     @extend_schema(operation_id="feedback_list", responses=FeedbackSerializer(many=True))
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(feedback_of(user=signed_in_user(request)))
-        return self.get_paginated_response(FeedbackSerializer(page, many=True).data)
+        user = signed_in_user(request)
+        page = self.paginate_queryset(feedback_of(user=user))
+        return self.get_paginated_response(
+            FeedbackSerializer(page, many=True, context={"viewer": user}).data
+        )
 
     @extend_schema(request=FeedbackCreateSerializer, responses={201: FeedbackSerializer})
     def post(self, request: Request) -> Response:
@@ -103,16 +136,23 @@ class FeedbackListCreateApi(GenericAPIView):
             data=data,
             screenshots=request.FILES.getlist("screenshots"),
         )
-        return Response(FeedbackSerializer(item).data, status=201)
+        return Response(
+            FeedbackSerializer(item, context={"viewer": signed_in_user(request)}).data,
+            status=201,
+        )
 
 
 class FeedbackDetailApi(APIView):
+    # Staff read every item here, safety findings included: review scopes reach it.
+    token_scopes = {"GET": ANYONE_READ}
+
     @extend_schema(responses=FeedbackSerializer)
     def get(self, request: Request, pk: int) -> Response:
-        item = feedback_item_for(user=signed_in_user(request), pk=pk)
+        user = signed_in_user(request)
+        item = feedback_item_for(user=user, pk=pk)
         if item is None:
             raise Http404
-        return Response(FeedbackSerializer(item).data)
+        return Response(FeedbackSerializer(item, context={"viewer": user}).data)
 
 
 class MeTooSerializer(serializers.Serializer):
@@ -136,6 +176,12 @@ class FeedbackMeTooApi(APIView):
 class StatusSerializer(serializers.Serializer):
     status = serializers.CharField()
     reply = serializers.CharField(required=False, allow_blank=True)
+    reply_public = serializers.BooleanField(
+        required=False,
+        default=False,
+        help_text="Let other artists who can see the item read the reply; by default it is "
+        "private to the reporter and staff.",
+    )
     fixed_in = serializers.CharField(required=False, allow_blank=True)
     duplicate_of = serializers.IntegerField(required=False, allow_null=True)
 
@@ -144,6 +190,7 @@ class FeedbackStatusApi(APIView):
     """Staff: move an item on the triage board."""
 
     permission_classes = [*APIView.permission_classes, IsReviewer]
+    token_scopes = {"POST": STAFF_WRITE}
 
     @extend_schema(request=StatusSerializer, responses=FeedbackSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -162,7 +209,8 @@ class FeedbackStatusApi(APIView):
             staff=signed_in_user(request),
             status=data.validated_data["status"],
             reply=data.validated_data.get("reply", ""),
+            reply_public=data.validated_data.get("reply_public", False),
             fixed_in=data.validated_data.get("fixed_in", ""),
             duplicate_of=original,
         )
-        return Response(FeedbackSerializer(item).data)
+        return Response(FeedbackSerializer(item, context={"viewer": signed_in_user(request)}).data)

@@ -54,6 +54,11 @@ class FeedbackItem(models.Model):
     reporter = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="feedback"
     )
+    # The reporter's cohort when they filed it: cohorts are separate waves under their own
+    # NDAs, so other artists see it only from the same cohort (feedback_visible_to).
+    cohort = models.ForeignKey(
+        "cohorts.Cohort", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     kind = models.CharField(max_length=8, choices=FeedbackKind.choices)
     title = models.CharField(max_length=200)
     status = models.CharField(
@@ -80,8 +85,11 @@ class FeedbackItem(models.Model):
     job_ids = models.JSONField(
         default=list, blank=True, help_text="Jobs involved (the reporter's own)."
     )
-    # Triage.
+    # Triage. The latest reply; private (the default) means reporter and staff only.
     staff_reply = models.TextField(blank=True)
+    staff_reply_public = models.BooleanField(
+        default=False, help_text="Other artists who may see the item may read the reply."
+    )
     fixed_in = models.CharField(max_length=100, blank=True, help_text="Release or model version.")
     duplicate_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="duplicates"
@@ -144,11 +152,14 @@ class Reproduction(models.Model):
 
 
 class StatusChange(models.Model):
-    """What the reporter sees: every status the item went through, with the staff reply."""
+    """What the reporter sees: every status the item went through, with the staff reply
+    (others who may see the item read the reply only if it is public)."""
 
     item = models.ForeignKey(FeedbackItem, on_delete=models.CASCADE, related_name="changes")
     status = models.CharField(max_length=14, choices=FeedbackStatus.choices)
     reply = models.TextField(blank=True)
+    # Private (the default): only the reporter and staff read the reply.
+    reply_public = models.BooleanField(default=False)
     changed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

@@ -16,6 +16,7 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_record
 from domain.errors import NotAllowed
+from domain.text import clean_text
 from feedback.errors import AlreadyResponded, TransitionRefused
 from feedback.images import MAX_FILES, screenshot_clean
 from feedback.models import (
@@ -55,17 +56,19 @@ MAX_TEXT = 5000
 def _text(
     data: dict[str, Any],
     field: str,
-    errors: dict[str, str],
+    errors: dict[str, str | ValidationError],
     *,
     required: bool = True,
     limit: int = MAX_TEXT,
+    multiline: bool = True,
 ) -> str:
-    value = str(data.get(field) or "").strip()
-    if required and not value:
-        errors[field] = "This field is required."
-    elif len(value) > limit:
-        errors[field] = f"Keep it to {limit} characters."
-    return value
+    try:
+        return clean_text(
+            data.get(field), field=field, max_length=limit, multiline=multiline, required=required
+        )
+    except ValidationError as error:
+        errors[field] = error.error_dict[field][0]
+        return ""
 
 
 def _own_job(reporter: User, job_id: Any) -> Job | None:
@@ -83,7 +86,7 @@ def feedback_submit(
     once (ValidationError); nothing is stored unless everything is valid."""
     if not reporter.has_perm("accounts.create_generations"):
         raise NotAllowed("Only artists in the program file feedback.")
-    errors: dict[str, str] = {}
+    errors: dict[str, str | ValidationError] = {}
     fields: dict[str, Any] = {}
     if kind not in FeedbackKind.values:
         raise ValidationError(
@@ -116,7 +119,7 @@ def feedback_submit(
             "title": f"Feedback on video #{job.pk}" if job else "Feedback on a video",
         }
     else:
-        fields["title"] = _text(data, "title", errors, limit=200)
+        fields["title"] = _text(data, "title", errors, limit=200, multiline=False)
     if kind == FeedbackKind.BUG:
         for field in ("steps", "expected", "actual"):
             fields[field] = _text(data, field, errors)
@@ -161,7 +164,9 @@ def feedback_submit(
     saved: list[Attachment] = []
     try:
         with transaction.atomic():
-            item = FeedbackItem.objects.create(reporter=reporter, kind=kind, **fields)
+            item = FeedbackItem.objects.create(
+                reporter=reporter, cohort_id=reporter.cohort_id, kind=kind, **fields
+            )
             for number, image in enumerate(cleaned, start=1):
                 attachment = Attachment(
                     item=item,
@@ -194,11 +199,16 @@ def feedback_me_too(*, item: FeedbackItem, reporter: User, details: str) -> Repr
         raise NotAllowed("This is your own report; add details by replying to it instead.")
     if item.kind not in (FeedbackKind.BUG, FeedbackKind.FEATURE):
         raise NotAllowed('Only bug reports and feature requests take a "me too".')
-    details = (details or "").strip()
-    if not details:
-        raise ValidationError({"details": "Say how you reproduced it."})
+    details = clean_text(
+        details,
+        field="details",
+        max_length=MAX_TEXT,
+        multiline=True,
+        required=True,
+        required_message="Say how you reproduced it.",
+    )
     reproduction, created = Reproduction.objects.get_or_create(
-        item=item, reporter=reporter, defaults={"details": details[:MAX_TEXT]}
+        item=item, reporter=reporter, defaults={"details": details}
     )
     if not created:
         raise ValidationError({"details": "You already added a reproduction to this item."})
@@ -239,17 +249,26 @@ def feedback_set_status(
     staff: User,
     status: str,
     reply: str = "",
+    reply_public: bool = False,
     fixed_in: str = "",
     duplicate_of: FeedbackItem | None = None,
 ) -> FeedbackItem:
     """Move an item on the triage board. The reporter is notified and sees the reply.
+    The reply is private to the reporter and staff unless ``reply_public`` (only bug
+    reports and feature requests, which other artists may see, take a public reply).
     Accepting (or fixing) credits the reporter, and the reporters of its duplicates, once."""
     if not staff.has_perm("accounts.review_outputs"):
         raise NotAllowed("Only staff triage feedback.")
     if status not in FeedbackStatus.values:
         raise ValidationError({"status": "Unknown status."})
-    if status == S.FIXED and not fixed_in.strip():
-        raise ValidationError({"fixed_in": "Name the release or model version that fixed it."})
+    reply = clean_text(reply, field="reply", max_length=MAX_TEXT, multiline=True)
+    fixed_in = clean_text(
+        fixed_in,
+        field="fixed_in",
+        max_length=100,
+        required=status == S.FIXED,
+        required_message="Name the release or model version that fixed it.",
+    )
     if status == S.DUPLICATE:
         if duplicate_of is None or duplicate_of.pk == item.pk:
             raise ValidationError({"duplicate_of": "Name the original item."})
@@ -265,18 +284,26 @@ def feedback_set_status(
                 f"{FeedbackStatus(status).label.lower()}."
             )
         locked.status = status
-        locked.staff_reply = reply.strip()
-        locked.fixed_in = fixed_in.strip() if status == S.FIXED else locked.fixed_in
+        locked.staff_reply = reply
+        locked.staff_reply_public = (
+            reply_public and bool(reply) and locked.kind in (FeedbackKind.BUG, FeedbackKind.FEATURE)
+        )
+        locked.fixed_in = fixed_in if status == S.FIXED else locked.fixed_in
         locked.duplicate_of = duplicate_of if status == S.DUPLICATE else None
         locked.updated_at = timezone.now()
         locked.save()
         StatusChange.objects.create(
-            item=locked, status=status, reply=locked.staff_reply, changed_by=staff
+            item=locked,
+            status=status,
+            reply=locked.staff_reply,
+            reply_public=locked.staff_reply_public,
+            changed_by=staff,
         )
         if status in CREDITED:
             _credit_original_and_duplicates(locked)
         if status == S.DUPLICATE and duplicate_of is not None and duplicate_of.status in CREDITED:
             _credit(duplicate_of, locked.reporter_id)
+        # Only the reporter is told, so a private reply goes to nobody else.
         notify(
             user=locked.reporter,
             message=f"Your {locked.get_kind_display().lower()} #{locked.pk} is now "
@@ -285,7 +312,12 @@ def feedback_set_status(
             link=reverse("feedback:detail", kwargs={"pk": locked.pk}),
             email_subject="[Vernissage] Update on your feedback",
         )
-        audit_record(actor=staff, action="feedback.status", target=locked, data={"status": status})
+        audit_record(
+            actor=staff,
+            action="feedback.status",
+            target=locked,
+            data={"status": status, "reply_public": locked.staff_reply_public},
+        )
     return locked
 
 
@@ -329,7 +361,10 @@ def survey_validate_answers(*, survey: Survey, answers: dict[str, Any]) -> dict[
             if value is None or not low <= value <= high:
                 errors[qid] = f"Choose a number from {low} to {high}."
         else:
-            value = str(value).strip()[:MAX_TEXT]
+            try:
+                value = clean_text(value, field=qid, max_length=MAX_TEXT, multiline=True)
+            except ValidationError as error:
+                errors[qid] = " ".join(error.messages)
         clean[qid] = value
     if errors:
         raise ValidationError(errors)

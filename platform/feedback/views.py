@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -21,8 +22,10 @@ from feedback.models import (
     Severity,
 )
 from feedback.selectors import (
+    feedback_history_for,
     feedback_item_for,
     feedback_of,
+    feedback_reply_for,
     feedback_visible_to,
     surveys_open_for,
     triage_board,
@@ -112,10 +115,19 @@ def feedback_new(request: HttpRequest, kind: str) -> HttpResponse:
 
 @login_required
 def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    item = feedback_item_for(user=signed_in_user(request), pk=pk)
+    user = signed_in_user(request)
+    item = feedback_item_for(user=user, pk=pk)
     if item is None:
         raise Http404
-    return render(request, "feedback/detail.html", {"item": item})
+    return render(
+        request,
+        "feedback/detail.html",
+        {
+            "item": item,
+            "reply": feedback_reply_for(user=user, item=item),
+            "history": feedback_history_for(user=user, item=item),
+        },
+    )
 
 
 @login_required
@@ -191,6 +203,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
                 staff=signed_in_user(request),
                 status=request.POST.get("status", ""),
                 reply=request.POST.get("reply", ""),
+                reply_public=request.POST.get("reply_public") == "on",
                 fixed_in=request.POST.get("fixed_in", ""),
                 duplicate_of=original,
             )
@@ -204,4 +217,12 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
         for value, label in FeedbackStatus.choices
         if value in TRANSITIONS[item.status]
     ]
-    return render(request, "feedback/triage.html", {"item": item, "allowed": allowed})
+    return render(
+        request,
+        "feedback/triage.html",
+        {
+            "item": item,
+            "allowed": allowed,
+            "shared_across_cohorts": settings.FEEDBACK_SHARED_ACROSS_COHORTS,
+        },
+    )

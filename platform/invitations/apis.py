@@ -8,6 +8,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.scopes import STAFF_READ
 from api.permissions import IsProgramAdmin
 from cohorts.models import Cohort
 from invitations.models import Invitation
@@ -47,6 +48,7 @@ class InvitationListCreateApi(GenericAPIView):
     """Staff: list invitations, or invite an email into a cohort (the link is emailed)."""
 
     permission_classes = [*APIView.permission_classes, IsProgramAdmin]
+    token_scopes = {"GET": STAFF_READ}  # inviting and revoking: in the browser only
     queryset = Invitation.objects.select_related("cohort", "inviter")
     serializer_class = InvitationSerializer
 

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.scopes import ANYONE_READ, ARTIST_GENERATE, ARTIST_READ, STAFF_WRITE
 from jobs.models import Job
 from jobs.selectors import job_visible_to, jobs_of
 from jobs.services import job_cancel, job_submit
@@ -64,17 +65,26 @@ class ReviewSerializer(serializers.Serializer):
     history = ReviewHistorySerializer(many=True)
 
 
+class JobTakedownSerializer(serializers.Serializer):
+    publication = serializers.IntegerField(help_text="The publication that was taken down.")
+    reason = serializers.CharField(help_text="The review team's reason.")
+    taken_down_at = serializers.DateTimeField()
+
+
 class JobDetailSerializer(JobSerializer):
     """A job with its error, output (signed, short-lived media URLs for the requester),
-    review and current publication."""
+    review, current publication and the takedown that bars publishing it, if any."""
 
     error = serializers.SerializerMethodField()
     output = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
     publication = serializers.SerializerMethodField()
+    takedown = serializers.SerializerMethodField()
 
     class Meta(JobSerializer.Meta):
-        fields = [*JobSerializer.Meta.fields, "error", "output", "review", "publication"]
+        fields = [
+            *JobSerializer.Meta.fields, "error", "output", "review", "publication", "takedown",
+        ]  # fmt: skip
 
     @extend_schema_field(ReviewSerializer(allow_null=True))
     def get_review(self, job: Job) -> dict[str, object] | None:
@@ -93,6 +103,23 @@ class JobDetailSerializer(JobSerializer):
         output = getattr(job, "output", None)
         publication = publication_active_for(output=output) if output is not None else None
         return PublicationSerializer(publication).data if publication is not None else None
+
+    @extend_schema_field(JobTakedownSerializer(allow_null=True))
+    def get_takedown(self, job: Job) -> dict[str, object] | None:
+        """Set while a staff takedown bars publishing the video (gallery or link) again."""
+        from publishing.selectors import takedown_in_force
+
+        output = getattr(job, "output", None)
+        takedown = takedown_in_force(output=output) if output is not None else None
+        if takedown is None:
+            return None
+        return JobTakedownSerializer(
+            {
+                "publication": takedown.publication_id,
+                "reason": takedown.reason,
+                "taken_down_at": takedown.taken_down_at,
+            }
+        ).data
 
     @extend_schema(responses=JobErrorSerializer(allow_null=True))
     def get_error(self, job: Job) -> dict[str, str] | None:
@@ -145,7 +172,7 @@ class GenerationListCreateApi(GenericAPIView):
     """Your generation jobs, newest first; POST queues a new one."""
 
     serializer_class = JobSerializer
-    api_write_scope = "generate"
+    token_scopes = {"GET": ARTIST_READ, "POST": ARTIST_GENERATE}
 
     def get_queryset(self) -> QuerySet[Job]:
         return jobs_of(artist=signed_in_user(self.request))
@@ -172,6 +199,9 @@ class GenerationListCreateApi(GenericAPIView):
 
 
 class GenerationDetailApi(APIView):
+    # Staff see any artist's job here: a staff-only read, so review scopes reach it too.
+    token_scopes = {"GET": ANYONE_READ}
+
     @extend_schema(responses=JobDetailSerializer)
     def get(self, request: Request, pk: int) -> Response:
         return Response(
@@ -180,7 +210,10 @@ class GenerationDetailApi(APIView):
 
 
 class GenerationCancelApi(APIView):
-    api_write_scope = "generate"
+    """Cancel a job: its artist (generate), or staff (review:write). ``job_cancel``
+    checks the same."""
+
+    token_scopes = {"POST": ARTIST_GENERATE | STAFF_WRITE}
 
     @extend_schema(request=None, responses=JobDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:

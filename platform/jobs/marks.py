@@ -18,8 +18,12 @@ if TYPE_CHECKING:
 
 
 def artist_handle(artist: User) -> str:
-    """How the visible mark names an artist: their full name, else the email's local part."""
-    return artist.full_name.strip() or artist.email.split("@", 1)[0]
+    """How the visible mark names an artist: as every public surface does (the mark is
+    in the published video), by their public credit or a neutral label; never by the
+    name signed on the NDA or the email address. The forensic mark names the account."""
+    from accounts.selectors import user_public_byline
+
+    return user_public_byline(user=artist)
 
 
 def visible_mark_text(job: Job) -> str:

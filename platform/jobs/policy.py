@@ -3,71 +3,32 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from domain.text import clean_text
+
 MAX_PROMPT_LENGTH = 2000
-# Format characters that are part of ordinary text: emoji sequences such as 👩‍🎨 and many
-# scripts need the zero-width joiner and non-joiner. Every other format character (bidi
-# overrides and isolates, invisible tags) is refused.
-_JOINERS = frozenset({"\u200c", "\u200d"})
 
 
 def normalise_prompt(text: str, *, field: str = "prompt", required: bool = True) -> str:
-    """NFKC, no control or format characters (NUL, bidi overrides; tabs and newlines
-    become spaces), no unpaired surrogates, single spaces, 1 to 2000 characters. Raises
-    ValidationError naming ``field``."""
-    if not isinstance(text, str):
-        raise ValidationError({field: ValidationError("Must be text.", code="invalid")})
-    # A lone surrogate (JSON "\ud800") is not a character: it can't be stored as UTF-8.
-    if any("\ud800" <= c <= "\udfff" for c in text):
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    "Remove the invalid characters (unpaired surrogates).",
-                    code="invalid_characters",
-                )
-            }
-        )
-    text = unicodedata.normalize("NFKC", text)
-    text = text.replace("\t", " ").replace("\r\n", "\n").replace("\r", "\n").replace("\n", " ")
-    controls = sorted(
-        {
-            f"U+{ord(c):04X}"
-            for c in text
-            if unicodedata.category(c) in {"Cc", "Cf"} and c not in _JOINERS
-        }
+    """The free-text rule (``domain.text.clean_text``) for a prompt: NFKC, so look-alike
+    characters can't slip past the policy; one line (tabs and newlines become spaces);
+    no control or format characters, no unpaired surrogates; 1 to 2000 characters.
+    Raises ValidationError naming ``field``."""
+    return clean_text(
+        text,
+        field=field,
+        max_length=MAX_PROMPT_LENGTH,
+        required=required,
+        required_message="Describe the video you want.",
+        normal_form="NFKC",
     )
-    if controls:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    f"Remove the control characters ({', '.join(controls)}).",
-                    code="control_characters",
-                )
-            }
-        )
-    text = " ".join(text.split())
-    if required and not text:
-        raise ValidationError(
-            {field: ValidationError("Describe the video you want.", code="required")}
-        )
-    if len(text) > MAX_PROMPT_LENGTH:
-        raise ValidationError(
-            {
-                field: ValidationError(
-                    f"Keep it to {MAX_PROMPT_LENGTH} characters (this is {len(text)}).",
-                    code="max_length",
-                )
-            }
-        )
-    return text
 
 
 @dataclass(frozen=True)

@@ -227,8 +227,11 @@ def job_submit(
 
 def job_cancel(*, job: Job, actor: User) -> Job:
     """Cancel a job. Queued: canceled at once. Running: the worker stops at the next
-    denoising step. Cancelling twice is a no-op; a finished job can't be cancelled."""
-    if job.artist_id != actor.pk and not actor.is_staff:
+    denoising step. Cancelling twice is a no-op; a finished job can't be cancelled.
+
+    Only the job's artist, or staff who review (``accounts.review_outputs``), may cancel:
+    ``is_staff`` alone (an operator flag) is not enough."""
+    if job.artist_id != actor.pk and not actor.has_perm("accounts.review_outputs"):
         raise NotAllowed("You can only cancel your own jobs.")
     now = timezone.now()
     # Try the queued transition first; if a worker claimed it meanwhile, ask it to stop.

@@ -3,7 +3,6 @@ and can also stop running jobs at their next denoising step. Nothing is deleted.
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -12,6 +11,7 @@ from accounts.models import User
 from audit.services import audit_record
 from cohorts.models import Cohort
 from domain.errors import NotAllowed
+from domain.text import clean_text
 from jobs.models import GenerationSwitch, Job, JobStatus
 
 
@@ -43,11 +43,16 @@ def generation_pause_all(
 ) -> GenerationSwitch:
     """The global switch, for when nothing narrower will do."""
     _require_program_admin(admin)
-    if paused and not reason.strip():
-        raise ValidationError({"reason": "Say why generation is paused; every artist sees it."})
+    reason = clean_text(
+        reason if paused else "",
+        field="reason",
+        max_length=300,
+        required=paused,
+        required_message="Say why generation is paused; every artist sees it.",
+    )
     with transaction.atomic():
         switch = GenerationSwitch.objects.select_for_update().get_or_create(pk=1)[0]
-        switch.paused, switch.reason = paused, reason.strip() if paused else ""
+        switch.paused, switch.reason = paused, reason
         switch.changed_at, switch.changed_by = timezone.now(), admin
         switch.save()
         stopped = stop_running_jobs(jobs=Job.objects.all()) if paused and stop_running else 0
@@ -70,8 +75,9 @@ def cohort_stop_running(*, admin: User, cohort: Cohort) -> int:
 def account_suspend(
     *, admin: User | None, user: User, reason: str, stop_running: bool = True
 ) -> User:
-    """Contain one account in one step: generation paused, every API token revoked, every
-    session ended, its running jobs stopped. Nobody else is touched."""
+    """Contain one account in one step: signing in barred (decision 0021), generation
+    paused, every API token revoked, every session ended, its running jobs stopped.
+    Nobody else is touched. Only ``account_restore`` lets the person back in."""
     from accounts.models import ApiToken
     from accounts.services import user_sessions_end_all, user_set_paused
     from portal.services import notify
@@ -80,6 +86,8 @@ def account_suspend(
         _require_program_admin(admin)
     with transaction.atomic():
         user_set_paused(actor=admin, user=user, paused=True, reason=reason)
+        # Inactive: no password, session or token of this account authenticates any more.
+        User.objects.filter(pk=user.pk).update(is_active=False)
         revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
             revoked_at=timezone.now()
         )
@@ -87,11 +95,11 @@ def account_suspend(
         stopped = stop_running_jobs(jobs=Job.objects.filter(artist=user)) if stop_running else 0
         audit_record(
             actor=admin, action="account.suspend", target=user,
-            data={"reason": reason.strip(), "tokens_revoked": revoked, "stopped_jobs": stopped},
+            data={"reason": user.paused_reason, "tokens_revoked": revoked, "stopped_jobs": stopped},
         )  # fmt: skip
         notify(
             user=user,
-            message=f"Your account was suspended: {reason.strip()}. Contact the program team.",
+            message=f"Your account was suspended: {user.paused_reason}. Contact the program team.",
             email_subject="[Vernissage] Your account was suspended",
         )
     user.refresh_from_db()
@@ -99,8 +107,14 @@ def account_suspend(
 
 
 def account_restore(*, admin: User, user: User) -> User:
-    """Lift a suspension. Revoked tokens stay revoked: the artist makes new ones."""
+    """Lift a suspension: the person may sign in and generate again. Revoked tokens stay
+    revoked: the artist makes new ones."""
     from accounts.services import user_set_paused
 
     _require_program_admin(admin)
-    return user_set_paused(actor=admin, user=user, paused=False)
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_active=True)
+        user.is_active = True
+        user_set_paused(actor=admin, user=user, paused=False)
+        audit_record(actor=admin, action="account.restore", target=user)
+    return user

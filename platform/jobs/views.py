@@ -88,7 +88,7 @@ def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     from moderation.forms import AppealForm
     from moderation.selectors import review_for_artist
     from publishing.media import media_url
-    from publishing.selectors import publication_active_for
+    from publishing.selectors import publication_active_for, takedown_in_force
 
     job = _job_or_404(request, pk)
     viewer = signed_in_user(request)
@@ -100,6 +100,8 @@ def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "video_url": media_url(output=output, kind="video", viewer=viewer),
             "poster_url": media_url(output=output, kind="poster", viewer=viewer),
             "publication": publication_active_for(output=output),
+            # A takedown in force replaces the Publish control with its reason.
+            "takedown": takedown_in_force(output=output),
         }
     if review is not None:
         context |= {

@@ -12,6 +12,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.scopes import ANYONE_READ, ARTIST_READ
 from ledger.errors import NoRateCard
 from ledger.models import LedgerEntry, RateCard
 from ledger.rates import RATE_LABELS
@@ -62,6 +63,7 @@ class LedgerApi(GenericAPIView):
     """Your own ledger: balance and entries (paginated, newest first). Nobody else's."""
 
     serializer_class = LedgerEntrySerializer
+    token_scopes = {"GET": ARTIST_READ}
 
     @extend_schema(
         responses=LedgerSerializer,
@@ -104,6 +106,8 @@ class RateCardSerializer(serializers.ModelSerializer):
 
 class RateCardApi(APIView):
     """The rate card in force. 404 ``no_rate_card`` before one is published and effective."""
+
+    token_scopes = {"GET": ANYONE_READ}
 
     @extend_schema(responses=RateCardSerializer)
     def get(self, request: Request) -> Response:

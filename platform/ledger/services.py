@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.roles import Role
 from audit.services import audit_record
 from domain.errors import NotAllowed
+from domain.text import clean_text
 from ledger.errors import AlreadyReversed, NotReversible, RateCardFrozen
 from ledger.models import DEFAULT_CURRENCY, EntryKind, LedgerEntry, RateCard
 from ledger.rates import MAX_AMOUNT, RATE_LABELS, decimal_or_none, rates_clean
@@ -27,6 +28,7 @@ from ledger.selectors import rate_card_in_force
 from portal.services import notify
 
 REASON_MAX = 300
+MAX_NOTE = 5000  # a rate card's note for admins
 SOURCE_KEY_MAX = 200
 
 
@@ -50,6 +52,10 @@ def _card_fields_clean(
     *, effective_at: datetime, currency: str, rates: object, note: str
 ) -> dict[str, Any]:
     errors: dict[str, Any] = {}
+    try:
+        note = clean_text(note, field="note", max_length=MAX_NOTE, multiline=True)
+    except ValidationError as error:
+        errors.update(error.error_dict)
     code = (currency or "").strip().upper()
     if not (len(code) == 3 and code.isascii() and code.isalpha()):
         errors["currency"] = ValidationError(
@@ -249,15 +255,17 @@ def _same_artist(entry: LedgerEntry, artist: User) -> LedgerEntry:
 
 
 def _reason_clean(reason: str, errors: dict[str, ValidationError]) -> str:
-    text = " ".join((reason or "").split())
-    if not text:
-        errors["reason"] = ValidationError("Give a reason the artist can read.", code="required")
-    elif len(text) > REASON_MAX:
-        errors["reason"] = ValidationError(
-            f"Keep the reason to {REASON_MAX} characters (it has {len(text)}).",
-            code="max_length",
+    try:
+        return clean_text(
+            reason,
+            field="reason",
+            max_length=REASON_MAX,
+            required=True,
+            required_message="Give a reason the artist can read.",
         )
-    return text
+    except ValidationError as error:
+        errors["reason"] = error.error_dict["reason"][0]
+        return ""
 
 
 def ledger_manual_entry(*, admin: User, artist: User, amount: Decimal, reason: str) -> LedgerEntry:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 
+from accounts.selectors import user_public_credit
 from generation.provenance import (
     ProvenanceError,
     SigningKey,
@@ -51,8 +52,9 @@ def platform_version() -> str:
 
 def output_manifest(*, job: Job, when: datetime | None = None) -> dict[str, Any]:
     """The manifest for ``job``'s video: the model and the platform, and the artist's
-    chosen public credit if there is one. No email, account id, prompt or job id: the
-    manifest travels with the published file."""
+    chosen public credit if there is one (``user_public_credit``: none set or refused
+    means no author). No legal name, email, account id, prompt or job id: the manifest
+    travels with the published file."""
     model = settings.GENERATION_MODELS.get(job.model, {})
     source = str(model.get("source", ""))
     return created_manifest(
@@ -61,7 +63,7 @@ def output_manifest(*, job: Job, when: datetime | None = None) -> dict[str, Any]
         generator_version=platform_version(),
         model_name=job.model,
         model_source=source if _HUB_ID.match(source) and not os.path.isabs(source) else None,
-        author=job.artist.public_credit.strip() or None,
+        author=user_public_credit(user=job.artist),
         when=(when or datetime.now(UTC)).isoformat(timespec="seconds"),
     )
 

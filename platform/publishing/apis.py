@@ -9,14 +9,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.scopes import STAFF_WRITE
+from accounts.selectors import user_public_byline
 from jobs.models import Output
 from jobs.selectors import job_visible_to
 from moderation.apis import IsReviewer
 from portal.http import signed_in_user
 from publishing.media import media_url
-from publishing.models import Publication
+from publishing.models import Publication, Takedown
 from publishing.selectors import gallery_publications, publication_active_for
-from publishing.services import publication_create, publication_takedown, publication_unpublish
+from publishing.services import (
+    publication_create,
+    publication_takedown,
+    publication_takedown_lift,
+    publication_unpublish,
+)
 
 
 class PublicationSerializer(serializers.ModelSerializer):
@@ -34,10 +41,27 @@ class PublicationSerializer(serializers.ModelSerializer):
         return reverse("publishing:shared", kwargs={"slug": publication.slug})
 
 
+class TakedownRecordSerializer(serializers.ModelSerializer):
+    """A takedown as staff and the artist see it: what was taken down, why, and whether
+    it still bars publishing the video again."""
+
+    job_id = serializers.IntegerField(source="output.job_id")
+    in_force = serializers.BooleanField()
+
+    class Meta:
+        model = Takedown
+        fields = [
+            "id", "publication", "job_id", "reason", "taken_down_at", "in_force", "lifted_at",
+            "lift_reason",
+        ]  # fmt: skip
+
+
 class GalleryItemSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField(help_text="The prompt.")
-    artist = serializers.CharField(help_text="Credit: the artist's name.")
+    artist = serializers.CharField(
+        help_text="Byline: the artist's chosen public credit, or a neutral label."
+    )
     published_at = serializers.DateTimeField()
     video_url = serializers.CharField()
     poster_url = serializers.CharField()
@@ -64,7 +88,7 @@ class GalleryApi(GenericAPIView):
                 {
                     "id": publication.pk,
                     "title": output.job.prompt,
-                    "artist": output.job.artist.full_name or "An invited artist",
+                    "artist": user_public_byline(user=output.job.artist),
                     "published_at": publication.published_at,
                     "video_url": media_url(output=output, kind="video", viewer=None),
                     "poster_url": media_url(output=output, kind="poster", viewer=None),
@@ -122,6 +146,7 @@ class TakedownSerializer(serializers.Serializer):
 
 class PublicationTakedownApi(APIView):
     permission_classes = [*APIView.permission_classes, IsReviewer]
+    token_scopes = {"POST": STAFF_WRITE}
 
     @extend_schema(request=TakedownSerializer, responses=PublicationSerializer)
     def post(self, request: Request, pk: int) -> Response:
@@ -133,3 +158,25 @@ class PublicationTakedownApi(APIView):
             reason=data.validated_data["reason"],
         )
         return Response(PublicationSerializer(publication).data)
+
+
+class LiftTakedownSerializer(serializers.Serializer):
+    reason = serializers.CharField(help_text="Why the video may be published again.")
+
+
+class PublicationLiftTakedownApi(APIView):
+    """Staff: lift the takedown of this publication, so its artist may publish the video
+    again. 409 ``invalid_transition`` if it was already lifted."""
+
+    permission_classes = [*APIView.permission_classes, IsReviewer]
+    token_scopes = {"POST": STAFF_WRITE}
+
+    @extend_schema(request=LiftTakedownSerializer, responses=TakedownRecordSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = LiftTakedownSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        takedown = get_object_or_404(Takedown.objects.select_related("output"), publication_id=pk)
+        lifted = publication_takedown_lift(
+            takedown=takedown, staff=signed_in_user(request), reason=data.validated_data["reason"]
+        )
+        return Response(TakedownRecordSerializer(lifted).data)

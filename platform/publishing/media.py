@@ -11,7 +11,9 @@ a 404, the same as for a file that doesn't exist.
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import IO
 from urllib.parse import quote
 
@@ -36,8 +38,32 @@ from publishing.selectors import is_publicly_visible
 
 SALT = "vernissage.media.v1"
 KINDS = {"video": "video/mp4", "poster": "image/jpeg"}
-_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+# One range, ASCII digits only (``\d`` would also match other scripts' digits).
+_RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
+# A position with more significant digits than this is past the end of any file we hold;
+# reading it as a number could fail (Python refuses numbers over 4,300 digits).
+_POSITION_DIGITS = 18
 _CHUNK = 64 * 1024
+# How far in the future a URL's signing time may be: web machines' clocks (NTP) agree
+# to well within this. Anything later was not signed by us at the time it claims.
+CLOCK_SKEW_SECONDS = 5
+
+
+class _MediaSigner(signing.TimestampSigner):
+    """Django's timestamp signer refuses URLs older than ``max_age`` but accepts any
+    dated in the future (its age is negative); this one refuses those too."""
+
+    def unsign(self, value: str, max_age: int | timedelta | None = None) -> str:
+        result = signing.Signer.unsign(self, value)
+        result, stamp = result.rsplit(self.sep, 1)
+        age = time.time() - signing.b62_decode(stamp)
+        if isinstance(max_age, timedelta):
+            max_age = int(max_age.total_seconds())
+        if max_age is not None and age > max_age:
+            raise signing.SignatureExpired(f"Signature age {age} > {max_age} seconds")
+        if age < -CLOCK_SKEW_SECONDS:
+            raise signing.BadSignature(f"Signature dated {-age:.0f} seconds in the future")
+        return result
 
 
 def media_url(*, output: Output, kind: str, viewer: object) -> str:
@@ -54,10 +80,10 @@ def media_authorise(*, request: HttpRequest, output_id: int, kind: str) -> Outpu
     if kind not in KINDS:
         return None
     try:
-        claims = signing.loads(
-            request.GET.get("t", ""), salt=SALT, max_age=settings.MEDIA_URL_TTL_SECONDS
+        claims = _MediaSigner(salt=SALT).unsign_object(
+            request.GET.get("t", ""), max_age=settings.MEDIA_URL_TTL_SECONDS
         )
-    except signing.BadSignature:  # tampered, or expired (SignatureExpired is a subclass)
+    except signing.BadSignature:  # tampered, expired (a subclass) or dated in the future
         return None
     if not isinstance(claims, dict) or claims.get("o") != output_id or claims.get("k") != kind:
         return None
@@ -114,9 +140,9 @@ def _stream(request: HttpRequest, file: FieldFile, content_type: str) -> HttpRes
     if first == "" and last == "":
         return _unsatisfiable(size)
     if first == "":  # the last N bytes
-        start, end = max(0, size - int(last)), size - 1
+        start, end = max(0, size - _position(last)), size - 1
     else:
-        start, end = int(first), min(int(last) if last else size - 1, size - 1)
+        start, end = _position(first), min(_position(last) if last else size - 1, size - 1)
     if start >= size or start > end:
         return _unsatisfiable(size)
     handle = file.open("rb")
@@ -128,6 +154,16 @@ def _stream(request: HttpRequest, file: FieldFile, content_type: str) -> HttpRes
     part["Content-Length"] = str(end - start + 1)
     part["Accept-Ranges"] = "bytes"
     return part
+
+
+def _position(digits: str) -> int:
+    """A byte position from the Range header; an absurdly long number counts as 10**18,
+    past the end of any file (RFC 9110: a first position past the end is unsatisfiable,
+    a last position or suffix length past it means "to the end")."""
+    significant = digits.lstrip("0") or "0"
+    if len(significant) > _POSITION_DIGITS:
+        return 10**_POSITION_DIGITS
+    return int(significant)
 
 
 def _read(handle: IO[bytes], remaining: int) -> Iterator[bytes]:

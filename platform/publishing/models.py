@@ -56,3 +56,45 @@ class Publication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_visibility_display()} publication of output {self.output_id}"
+
+
+class Takedown(models.Model):
+    """A staff takedown of a publication, and the hold it puts on the output: while it is
+    in force (not lifted) the output can't be published again, in the gallery or as a
+    link, by anyone. Staff lift it with a reason (decision 0019)."""
+
+    output = models.ForeignKey("jobs.Output", on_delete=models.PROTECT, related_name="takedowns")
+    publication = models.OneToOneField(
+        Publication, on_delete=models.PROTECT, related_name="takedown"
+    )
+    reason = models.CharField(max_length=300)
+    taken_down_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    taken_down_at = models.DateTimeField()
+    lifted_at = models.DateTimeField(null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    lift_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-taken_down_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["output"], condition=Q(lifted_at__isnull=True), name="one_takedown_in_force"
+            ),
+            models.CheckConstraint(
+                condition=Q(lifted_at__isnull=True, lifted_by__isnull=True, lift_reason="")
+                | (Q(lifted_at__isnull=False, lifted_by__isnull=False) & ~Q(lift_reason="")),
+                name="takedown_lift_recorded",
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="takedown_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Takedown of output {self.output_id}"
+
+    @property
+    def in_force(self) -> bool:
+        return self.lifted_at is None

@@ -5,11 +5,23 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from jobs.models import Output
-from publishing.models import Publication, PublicationStatus, Visibility
+from publishing.models import Publication, PublicationStatus, Takedown, Visibility
 
 
 def publication_active_for(*, output: Output) -> Publication | None:
     return Publication.objects.filter(output=output, status=PublicationStatus.ACTIVE).first()
+
+
+def takedown_in_force(*, output: Output) -> Takedown | None:
+    """The takedown that bars publishing ``output`` now, if any (decision 0019)."""
+    return Takedown.objects.filter(output=output, lifted_at__isnull=True).first()
+
+
+def takedowns_in_force() -> QuerySet[Takedown]:
+    """Every takedown still in force, newest first, for the staff page."""
+    return Takedown.objects.filter(lifted_at__isnull=True).select_related(
+        "output__job__artist", "publication", "taken_down_by"
+    )
 
 
 def is_publicly_visible(*, output: Output) -> bool:

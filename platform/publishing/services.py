@@ -1,4 +1,4 @@
-"""Writes about publications: publish, unpublish, take down."""
+"""Writes about publications: publish, unpublish, take down, lift a takedown."""
 
 from __future__ import annotations
 
@@ -11,16 +11,22 @@ from django.utils import timezone
 from accounts.models import User
 from audit.services import audit_record
 from domain.errors import InvalidTransition, NotAllowed
+from domain.text import clean_text
 from jobs.models import Output
 from moderation.models import ReviewStatus
 from portal.services import notify
-from publishing.errors import NotApproved
-from publishing.models import Publication, PublicationStatus, Visibility
+from publishing.errors import NotApproved, TakedownInForce
+from publishing.models import Publication, PublicationStatus, Takedown, Visibility
+from publishing.selectors import takedown_in_force
+
+# Takedown reasons are one line the artist reads, stored in 300-character columns.
+MAX_REASON = 300
 
 
 def publication_create(*, output: Output, artist: User, visibility: str) -> Publication:
     """Publish an approved output of the artist's own. Publishing again with the same
-    visibility is a no-op; with another, the old publication ends and a new one starts."""
+    visibility is a no-op; with another, the old publication ends and a new one starts.
+    A takedown in force refuses it (``TakedownInForce``), gallery and link alike."""
     if visibility not in Visibility.values:
         raise ValidationError(
             {"visibility": ValidationError("Choose gallery or link.", code="invalid_choice")}
@@ -34,6 +40,13 @@ def publication_create(*, output: Output, artist: User, visibility: str) -> Publ
         review = ReviewItem.objects.select_for_update().filter(output=output).first()
         if review is None or review.status != ReviewStatus.APPROVED:
             raise NotApproved("Only approved videos can be published; this one isn't approved.")
+        # Under the same lock as publication_takedown, so a takedown can't be slipped past.
+        hold = takedown_in_force(output=output)
+        if hold is not None:
+            raise TakedownInForce(
+                f"The review team took this video down ({hold.reason}). It can't be "
+                "published again unless they lift the takedown."
+            )
         current = Publication.objects.filter(output=output, status=PublicationStatus.ACTIVE).first()
         if current is not None and current.visibility == visibility:
             return current
@@ -87,32 +100,99 @@ def publication_unpublish(*, publication: Publication, artist: User) -> Publicat
 
 
 def publication_takedown(*, publication: Publication, staff: User, reason: str) -> Publication:
-    """Staff remove a publication, with a reason the artist is told."""
+    """Staff remove a publication, with a reason the artist is told. The output can't be
+    published again (gallery or link) until staff lift the takedown
+    (``publication_takedown_lift``; decision 0019).
+
+    A showcase credit already paid for the output stays on the artist's ledger: a takedown
+    may be lifted, and the credit's ``source_key`` could never pay again once reversed. A
+    program admin who finds it unearned reverses it on the ledger (``ledger_reverse``);
+    the audit event names the entry."""
+    from ledger.models import LedgerEntry
+    from moderation.models import ReviewItem
+
     if not staff.has_perm("accounts.review_outputs"):
         raise NotAllowed("Only staff may take a publication down.")
-    if not reason.strip():
-        raise ValidationError(
-            {"reason": ValidationError("Give a reason for the takedown.", code="required")}
+    text = clean_text(
+        reason,
+        field="reason",
+        max_length=MAX_REASON,
+        required=True,
+        required_message="Give a reason for the takedown.",
+    )
+    with transaction.atomic():
+        # The review row is the lock publication_create takes: a publish waiting on it
+        # sees the hold once this commits.
+        ReviewItem.objects.select_for_update().filter(output_id=publication.output_id).first()
+        if not Publication.objects.filter(
+            pk=publication.pk, status=PublicationStatus.ACTIVE
+        ).exists():
+            raise InvalidTransition("This publication is not active.")
+        _end(publication, status=PublicationStatus.TAKEN_DOWN, actor=staff, reason=text)
+        hold = Takedown.objects.create(
+            output_id=publication.output_id,
+            publication=publication,
+            reason=text[:300],
+            taken_down_by=staff,
+            taken_down_at=timezone.now(),
         )
-    if publication.status != PublicationStatus.ACTIVE:
-        raise InvalidTransition("This publication is not active.")
-    _end(publication, status=PublicationStatus.TAKEN_DOWN, actor=staff, reason=reason.strip())
-    audit_record(
-        actor=staff,
-        action="publication.takedown",
-        target=publication,
-        data={"reason": reason.strip()},
-    )
-    artist = publication.output.job.artist
-    notify(
-        user=artist,
-        message=(
-            f"Your published video #{publication.output.job_id} was taken down: {reason.strip()}"
-        ),
-        link=f"/generations/{publication.output.job_id}/",
-        email_subject="[Vernissage] Publication taken down",
-    )
+        showcase = LedgerEntry.objects.filter(
+            source_key=f"showcase:{publication.output_id}"
+        ).first()
+        audit_record(
+            actor=staff,
+            action="publication.takedown",
+            target=publication,
+            data={
+                "reason": text,
+                "takedown": hold.pk,
+                "showcase_credit_kept": showcase.pk if showcase is not None else None,
+            },
+        )
+        artist = publication.output.job.artist
+        notify(
+            user=artist,
+            message=(f"Your published video #{publication.output.job_id} was taken down: {text}"),
+            link=f"/generations/{publication.output.job_id}/",
+            email_subject="[Vernissage] Publication taken down",
+        )
     return Publication.objects.get(pk=publication.pk)
+
+
+def publication_takedown_lift(*, takedown: Takedown, staff: User, reason: str) -> Takedown:
+    """Staff lift a takedown, with a reason: the artist may publish the output again
+    (nothing is republished for them). Lifting twice is refused (``InvalidTransition``)."""
+    if not staff.has_perm("accounts.review_outputs"):
+        raise NotAllowed("Only staff may lift a takedown.")
+    text = clean_text(
+        reason,
+        field="reason",
+        max_length=MAX_REASON,
+        required=True,
+        required_message="Give a reason for lifting the takedown.",
+    )
+    with transaction.atomic():
+        if not Takedown.objects.filter(pk=takedown.pk, lifted_at__isnull=True).update(
+            lifted_at=timezone.now(), lifted_by=staff, lift_reason=text[:300]
+        ):
+            raise InvalidTransition("This takedown has already been lifted.")
+        lifted = Takedown.objects.select_related("output__job__artist").get(pk=takedown.pk)
+        audit_record(
+            actor=staff,
+            action="publication.takedown_lift",
+            target=lifted.publication,
+            data={"reason": text, "takedown": lifted.pk},
+        )
+        job = lifted.output.job
+        notify(
+            user=job.artist,
+            message=(
+                f"The takedown of your video #{job.pk} was lifted: {text} You may publish it again."
+            ),
+            link=f"/generations/{job.pk}/",
+            email_subject="[Vernissage] Takedown lifted",
+        )
+    return lifted
 
 
 def publications_end_for_output(*, output: Output, actor: User | None, reason: str) -> int:

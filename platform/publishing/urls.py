@@ -12,4 +12,6 @@ urlpatterns = [
     path("generations/<int:job_id>/unpublish/", views.unpublish, name="unpublish"),
     path("staff/publications/<int:publication_id>/takedown/", views.takedown, name="takedown"),
     path("staff/publications/<int:publication_id>/showcase/", views.showcase, name="showcase"),
+    path("staff/takedowns/", views.takedowns, name="takedowns"),
+    path("staff/takedowns/<int:takedown_id>/lift/", views.takedown_lift, name="takedown_lift"),
 ]

@@ -6,21 +6,28 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.selectors import user_public_byline
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
-from portal.http import error_text, signed_in_user
+from portal.http import error_text, safe_next_url, signed_in_user
 from publishing.media import KINDS, media_authorise, media_response, media_url
-from publishing.models import Publication
-from publishing.selectors import gallery_publications, publication_active_for, publication_by_slug
+from publishing.models import Publication, Takedown
+from publishing.selectors import (
+    gallery_publications,
+    publication_active_for,
+    publication_by_slug,
+    takedowns_in_force,
+)
 from publishing.services import (
     publication_create,
     publication_showcase,
     publication_takedown,
+    publication_takedown_lift,
     publication_unpublish,
 )
 
@@ -38,7 +45,7 @@ def _card(publication: Publication, viewer: object) -> dict[str, object]:
     return {
         "publication": publication,
         "job": output.job,
-        "credit": artist.full_name or "An invited artist",
+        "credit": user_public_byline(user=artist),
         "video_url": media_url(output=output, kind="video", viewer=viewer),
         "poster_url": media_url(output=output, kind="poster", viewer=viewer),
     }
@@ -107,8 +114,31 @@ def takedown(request: HttpRequest, publication_id: int) -> HttpResponse:
     except (DomainError, ValidationError) as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, "Taken down.")
-    return redirect(request.POST.get("next") or "publishing:gallery")
+        messages.success(
+            request, "Taken down. It stays down until lifted under Takedowns in force."
+        )
+    return HttpResponseRedirect(safe_next_url(request, default="publishing:gallery"))
+
+
+@permission_required("accounts.review_outputs", raise_exception=True)
+def takedowns(request: HttpRequest) -> HttpResponse:
+    """Staff: every takedown still in force, each with a control to lift it."""
+    return render(request, "publishing/takedowns.html", {"takedowns": takedowns_in_force()})
+
+
+@permission_required("accounts.review_outputs", raise_exception=True)
+@require_POST
+def takedown_lift(request: HttpRequest, takedown_id: int) -> HttpResponse:
+    takedown = get_object_or_404(Takedown, pk=takedown_id)
+    try:
+        publication_takedown_lift(
+            takedown=takedown, staff=signed_in_user(request), reason=request.POST.get("reason", "")
+        )
+    except (DomainError, ValidationError) as error:
+        messages.error(request, error_text(error))
+    else:
+        messages.success(request, "Takedown lifted: the artist may publish the video again.")
+    return redirect("publishing:takedowns")
 
 
 @permission_required("accounts.run_program", raise_exception=True)

@@ -60,12 +60,12 @@ def test_staff_need_mfa_for_tokens(reviewer):
 
 
 def test_staff_with_mfa_may_hold_a_token(client, reviewer):
-    secret = api_token_create(user=reviewer, name="queue script", scope="read").secret
+    secret = api_token_create(user=reviewer, name="queue script", scope="review:read").secret
     assert client.get("/api/v1/review/queue/", **bearer(secret)).status_code == 200
 
 
 def test_staff_token_stops_when_mfa_is_turned_off(client, reviewer):
-    secret = api_token_create(user=reviewer, name="queue script", scope="read").secret
+    secret = api_token_create(user=reviewer, name="queue script", scope="review:read").secret
     Authenticator.objects.filter(user=reviewer).delete()
     refused = client.get("/api/v1/review/queue/", **bearer(secret))
     assert refused.status_code == 403 and refused.json()["code"] == "mfa_required"

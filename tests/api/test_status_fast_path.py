@@ -380,3 +380,13 @@ def test_a_connection_killed_under_it_is_closed_and_the_whole_stack_answers(arti
     assert response.status_code == 200, response.content
     assert response.json()["id"] == job.pk
     assert connection.connection.info.backend_pid != pid
+
+
+def test_a_staff_scope_held_by_an_artist_is_the_whole_stacks_403(artist) -> None:
+    """A reviewer made an artist keeps a review:read token that now reaches nothing."""
+    job = make_job(artist)
+    client, _ = with_token(artist)
+    ApiToken.objects.filter(user=artist).update(scope="review:read")
+    fast, queries, _ = both(client, url(job))
+    assert (fast.status_code, fast.json()["code"]) == (403, "token_scope")
+    assert queries > FAST_QUERIES

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from playwright.sync_api import Page, expect
 
 from accounts.services import user_has_mfa
-from tests.browser.helpers import sign_in
+from tests.browser.helpers import fresh_totp_code, sign_in
 from tests.conftest import PASSWORD, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -35,7 +37,14 @@ def test_staff_sets_up_totp_then_reaches_the_review_queue(page: Page, live_serve
     expect(page).to_have_url(f"{base}/accounts/2fa/totp/activate/")
 
     # The "authenticator app": the key shown for people who can't scan makes the code.
-    secret = page.get_by_label("Can't scan? Type this key into the app instead").input_value()
+    key = page.get_by_label("Can't scan? Type this key into the app instead")
+    secret = key.input_value()
+    # What a browser does around a page (nothing is blocked here): the favicon, a
+    # background fetch, a reload. None of it may replace the key on screen.
+    assert page.evaluate("fetch('/favicon.ico').then(r => r.status)") == 200
+    assert page.evaluate("fetch('/staff/review/').then(r => r.status)") == 403
+    page.reload()
+    assert key.input_value() == secret
     page.get_by_label("Code from the app").fill(totp_code(secret))
     page.get_by_role("button", name="Turn on two-factor authentication").click()
 
@@ -53,3 +62,27 @@ def test_staff_sets_up_totp_then_reaches_the_review_queue(page: Page, live_serve
     sign_in(page, base, reviewer)  # the helper types the app's code at the second step
     page.get_by_role("link", name="Security").click()
     expect(page.get_by_role("region", name="Authenticator app")).to_contain_text("On")
+
+
+def test_the_admin_sign_in_asks_for_the_code_too(page: Page, live_server, reviewer):
+    """``/admin/login/`` is allauth's sign-in: no staff page before the second step."""
+    base = live_server.url
+    EmailAddress.objects.create(user=reviewer, email=reviewer.email, verified=True, primary=True)
+    page.goto(f"{base}/admin/login/")
+    expect(page).to_have_url(f"{base}/accounts/login/?next=%2Fadmin%2F")
+    page.get_by_label("Email:").fill(reviewer.email)
+    page.get_by_label("Password:").fill(PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Two-factor")
+    # Skipping the step gets nothing staff: every door leads back to it.
+    for path in ("/admin/", "/staff/review/", "/admin/login/"):
+        page.goto(f"{base}{path}")
+        heading = page.get_by_role("heading", level=1)
+        expect(heading).not_to_have_text(re.compile("administration|Review queue"))
+        expect(heading).to_have_text(re.compile("Two-factor|can't open this page"))
+    page.goto(f"{base}/admin/login/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Two-factor")
+    page.get_by_label("Code").fill(fresh_totp_code(reviewer))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{base}/admin/")
+    expect(page.get_by_role("heading", name="Site administration")).to_be_visible()

@@ -75,7 +75,9 @@ def test_reject_appeal_approve_publish_gallery(
     visitor = browser.new_context().new_page()
     visitor.goto(f"{base}/gallery/")
     card = visitor.locator("figure.card").first
-    expect(card).to_contain_text("Alice Artist")
+    # Never the name signed on the NDA: the neutral byline until a public credit is set.
+    expect(card).to_contain_text("An invited artist")
+    expect(card).not_to_contain_text("Alice Artist")
     expect(card).to_contain_text("a lantern festival over water")
     duration = card.locator("video").evaluate(
         "v => new Promise((resolve, reject) => { v.onloadedmetadata = () => resolve(v.duration); "

@@ -66,10 +66,10 @@ def test_survey_only_for_its_cohort(survey, program_admin):
 
 
 def test_artist_downloads_all_their_own_data(client, artist, other_artist, make_output, rate_card):
+    from accounts.services import user_set_public_credit
     from feedback.services import feedback_submit
 
-    artist.public_credit = "A. Artist"
-    artist.save(update_fields=["public_credit"])
+    user_set_public_credit(user=artist, credit="A. Artist")
     make_output(artist, prompt="my secret prompt")
     make_output(other_artist, prompt="someone else's prompt")
     feedback_submit(

@@ -11,8 +11,7 @@ URL = "/account/credit/"
 
 
 def test_artist_sees_the_form_with_the_current_credit(client, artist):
-    artist.public_credit = "Alice A."
-    artist.save()
+    user_set_public_credit(user=artist, credit="Alice A.")
     client.force_login(artist)
     page = client.get(URL)
     assert page.status_code == 200
@@ -43,8 +42,7 @@ def test_artist_sets_and_clears_the_credit(client, artist):
     ],
 )
 def test_a_bad_credit_gets_a_field_error_and_keeps_the_old_one(client, artist, credit, message):
-    artist.public_credit = "Alice A."
-    artist.save()
+    user_set_public_credit(user=artist, credit="Alice A.")
     client.force_login(artist)
     response = client.post(URL, {"public_credit": credit})
     assert response.status_code == 400
@@ -62,8 +60,7 @@ def test_scripts_that_need_joiners_are_allowed(artist):
 
 
 def test_saving_changes_only_the_signed_in_artist(client, artist, other_artist):
-    other_artist.public_credit = "Bob P."
-    other_artist.save()
+    user_set_public_credit(user=other_artist, credit="Bob P.")
     client.force_login(artist)
     # There is no account in the URL or the form; extra fields are ignored.
     client.post(URL, {"public_credit": "Alice", "user": other_artist.pk, "id": other_artist.pk})

@@ -16,6 +16,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import user_set_public_credit
 from generation.provenance import DIGITAL_SOURCE_TRAINED_ALGORITHMIC_MEDIA, read_manifest
 from jobs.models import Job, JobStatus, Output
 from jobs.worker import _encode_and_store
@@ -77,8 +78,7 @@ def test_manifest_names_model_and_platform_and_nothing_about_the_artist(artist, 
 
 
 def test_the_artists_chosen_credit_is_the_only_personal_data(artist, dev_dir, tiny_mp4):
-    artist.public_credit = "Alice of the Harbour"
-    artist.save(update_fields=["public_credit"])
+    user_set_public_credit(user=artist, credit="Alice of the Harbour")
     output_sign(job=running_job(artist), path=tiny_mp4)
     report = read_manifest(tiny_mp4)
     work = report.assertion("stds.schema-org.CreativeWork")

@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from accounts.services import user_set_public_credit
 from generation.encoding import probe
 from generation.provenance import DIGITAL_SOURCE_TRAINED_ALGORITHMIC_MEDIA, read_manifest
 from jobs.models import JobStatus, Output
@@ -18,8 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def test_worker_output_is_signed_and_its_hash_is_of_the_signed_file(
     client, artist, gpu_worker, settings, tmp_path
 ):
-    artist.public_credit = "Alice of the Harbour"
-    artist.save(update_fields=["public_credit"])
+    user_set_public_credit(user=artist, credit="Alice of the Harbour")
     client.force_login(artist)
     response = client.post(
         "/api/v1/generations/",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
+from accounts.services import user_set_public_credit
 from domain.errors import NotAllowed
 from moderation.services import review_approve, review_claim, review_revoke_approval
 from publishing.errors import NotApproved
@@ -43,6 +44,7 @@ def test_unapproved_output_is_refused_at_service_api_and_page(client, artist, ma
 
 
 def test_publish_to_the_gallery_with_credit(client, artist, reviewer, make_output):
+    user_set_public_credit(user=artist, credit="Harbour Films")
     output = make_output(artist, prompt="a paper boat on a river")
     approve(output, reviewer)
     client.force_login(artist)
@@ -54,10 +56,11 @@ def test_publish_to_the_gallery_with_credit(client, artist, reviewer, make_outpu
     listing = anonymous.get("/api/v1/gallery/").json()
     assert listing["count"] == 1
     entry = listing["results"][0]
-    assert (entry["title"], entry["artist"]) == ("a paper boat on a river", "Alice Artist")
+    assert (entry["title"], entry["artist"]) == ("a paper boat on a river", "Harbour Films")
     assert anonymous.get(entry["video_url"]).status_code == 200
     page = anonymous.get("/gallery/").content.decode()
-    assert "a paper boat on a river" in page and "Alice Artist" in page
+    assert "a paper boat on a river" in page and "Harbour Films" in page
+    assert "Alice Artist" not in page  # the name signed on the NDA is never public
 
 
 def test_unlisted_link_is_not_in_the_gallery(client, artist, reviewer, make_output):

@@ -13,6 +13,7 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.services import user_set_public_credit
 from audit.models import AuditEvent
 from domain.errors import NotAllowed
 from generation.encoding import encode_mp4
@@ -176,8 +177,12 @@ def test_visible_mark_follows_the_cohort_option(artist):
     job.cohort.save()
     with_text = output_marks_apply(job, frames)
     assert np.abs(with_text.astype(int) - frames).max() > 40  # text drawn on the picture
-    assert visible_mark_text(job) == "Vernissage · Alice Artist"
+    # The mark is in the published video: the public byline, never the signed name.
+    assert visible_mark_text(job) == "Vernissage · An invited artist"
+    user_set_public_credit(user=artist, credit="Harbour Films")
+    assert visible_mark_text(job) == "Vernissage · Harbour Films"
 
 
-def test_handle_falls_back_to_the_email_local_part(outsider):
-    assert artist_handle(outsider) == "mallory"
+def test_handle_is_never_the_legal_name_or_the_email(artist, outsider):
+    assert artist.full_name == "Alice Artist"
+    assert artist_handle(artist) == artist_handle(outsider) == "An invited artist"

@@ -292,3 +292,18 @@ def second_reviewer(db: None) -> User:
     user = user_create(email="sam@studio.example", password=PASSWORD, role=Role.REVIEWER)
     give_totp(user)
     return user
+
+
+def old_token(user: User, scope: str) -> str:
+    """A token as issued before the scope rules (any scope, for anyone: staff could hold
+    ``generate``), written directly since ``api_token_create`` now refuses it."""
+    from accounts.api_tokens import token_display, token_generate, token_hash
+    from accounts.models import ApiToken
+
+    secret = token_generate()
+    now = timezone.now()
+    ApiToken.objects.create(
+        user=user, name="old", token_hash=token_hash(secret), display=token_display(secret),
+        scope=scope, created_at=now, expires_at=now + timedelta(days=30),
+    )  # fmt: skip
+    return secret

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_int, env_list
-from config.settings.base import DATA_DIR
+from config.settings.base import embedded_secret
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -89,21 +87,11 @@ MFA_FORMS = {
 }
 
 
-def _embedded_mfa_key() -> str:
-    """The embedded default's key, generated once into DATA_DIR (like the secret key)."""
-    path = DATA_DIR / "mfa_key"
-    if path.exists():
-        return path.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(32)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
-
-
 # Authenticator secrets are encrypted with these (accounts.secret_box): the first
 # encrypts, every one decrypts. Rotation: deploy/RUNBOOK.md.
-MFA_ENCRYPTION_KEYS = env_list("VERNISSAGE_MFA_ENCRYPTION_KEYS", []) or [_embedded_mfa_key()]
+MFA_ENCRYPTION_KEYS = env_list("VERNISSAGE_MFA_ENCRYPTION_KEYS", []) or [
+    embedded_secret("mfa_key", nbytes=32)
+]
 if any(len(key) < 32 for key in MFA_ENCRYPTION_KEYS):
     raise ImproperlyConfigured(
         "VERNISSAGE_MFA_ENCRYPTION_KEYS: each key must be at least 32 random characters "

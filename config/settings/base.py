@@ -111,3 +111,18 @@ WHITENOISE_AUTOREFRESH = False
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # LOGGING: config/settings/observability.py (request and job ids, text or JSON).
+
+
+def embedded_secret(name: str, *, nbytes: int) -> str:
+    """A per-installation secret for the embedded default, generated once into
+    ``DATA_DIR/<name>`` (owner-only) and read back on every start."""
+    import secrets
+
+    path = DATA_DIR / name
+    if path.exists():
+        return path.read_text().strip()
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(nbytes)
+    path.write_text(value)
+    path.chmod(0o600)
+    return value

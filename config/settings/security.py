@@ -6,29 +6,15 @@ default serves plain HTTP on 127.0.0.1; ``VERNISSAGE_HTTPS=true`` is production 
 
 from __future__ import annotations
 
-import secrets
-
 from csp.constants import NONCE, NONE, SELF
 
 from config.env import env_bool, env_int, env_list, env_str
-from config.settings.base import DATA_DIR
+from config.settings.base import embedded_secret
 
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 
-def _embedded_secret_key() -> str:
-    """A per-installation key for the embedded default, generated once and kept in DATA_DIR."""
-    path = DATA_DIR / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    DATA_DIR.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(50)
-    path.write_text(key)
-    path.chmod(0o600)
-    return key
-
-
-SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or _embedded_secret_key()
+SECRET_KEY = env_str("DJANGO_SECRET_KEY", "") or embedded_secret("secret_key", nbytes=50)
 # Rotation: put the old key here while the new one takes over, so sessions, signed media
 # URLs and password-reset links made with it keep working until they expire.
 SECRET_KEY_FALLBACKS = env_list("DJANGO_SECRET_KEY_FALLBACKS", [])

@@ -3,36 +3,21 @@ Every operation against every scope is tests/api/test_token_scopes.py."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
-from django.utils import timezone
 
-from accounts.api_tokens import token_display, token_generate, token_hash
-from accounts.models import ApiToken, User
+from accounts.models import ApiToken
 from accounts.roles import Role
 from accounts.services import api_token_create, user_set_role
 from feedback.services import feedback_submit
-from tests.conftest import give_totp
+from tests.conftest import give_totp, old_token
 
 pytestmark = pytest.mark.django_db
 
 
 def bearer(secret: str) -> Client:
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
-
-
-def old_token(user: User, scope: str) -> str:
-    """A token as issued before scopes were split: any scope, for anyone."""
-    secret = token_generate()
-    now = timezone.now()
-    ApiToken.objects.create(
-        user=user, name="old", token_hash=token_hash(secret), display=token_display(secret),
-        scope=scope, created_at=now, expires_at=now + timedelta(days=30),
-    )  # fmt: skip
-    return secret
 
 
 @pytest.mark.parametrize("scope", ["review:read", "review:write"])

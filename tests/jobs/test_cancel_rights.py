@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.test import Client
-from django.utils import timezone
 
-from accounts.api_tokens import token_display, token_generate, token_hash
-from accounts.models import ApiToken, TokenScope, User
+from accounts.models import TokenScope, User
 from accounts.services import api_token_create
 from domain.errors import NotAllowed
 from jobs.models import Job, JobStatus
 from jobs.services import job_cancel
+from tests.conftest import old_token
 
 pytestmark = pytest.mark.django_db
 
@@ -32,17 +29,6 @@ def cancel(job: Job, secret: str):
     return Client(HTTP_AUTHORIZATION=f"Bearer {secret}").post(
         f"/api/v1/generations/{job.pk}/cancel/"
     )
-
-
-def old_token(user: User, scope: str) -> str:
-    """A token issued before the scope rules (staff could then hold ``generate``)."""
-    secret = token_generate()
-    now = timezone.now()
-    ApiToken.objects.create(
-        user=user, name="old", token_hash=token_hash(secret), display=token_display(secret),
-        scope=scope, created_at=now, expires_at=now + timedelta(days=30),
-    )  # fmt: skip
-    return secret
 
 
 def test_the_staff_flag_alone_does_not_let_anyone_cancel_others_jobs(artist, other_artist):

@@ -400,6 +400,15 @@ def _client_as(role: str, cast: dict[str, User]) -> Client:
 BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
+def ask_raw(role: str, cast: dict[str, User], url: str, *, accept: str) -> Any:
+    """One fresh sign-in, one GET with ``accept``; whatever it changed is rolled back."""
+    headers: dict[str, Any] = {"HTTP_ACCEPT": accept}
+    with transaction.atomic():
+        answer = _client_as(role, cast).get(url, **headers)
+        transaction.set_rollback(True)
+    return answer
+
+
 def ask(role: str, cast: dict[str, User], url: str) -> str:
     """One fresh sign-in, one question; whatever it changed is rolled back, so every
     route sees the same world."""

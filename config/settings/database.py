@@ -23,8 +23,21 @@ if _database.get("ENGINE") not in {
 }:
     raise ImproperlyConfigured("DATABASE_URL must point at PostgreSQL or SQLite.")
 if _database["ENGINE"] == "django.db.backends.sqlite3":
-    # Writers wait for each other instead of failing at once with "database is locked".
-    _database.setdefault("OPTIONS", {})["timeout"] = 20
+    # The embedded default has several writers at once (web threads, the worker writing
+    # progress, the housekeeper). Without these, one person clicking while a job ran saw
+    # 503 "database is locked" (issue 14):
+    # - WAL: readers never wait for the writer, nor the writer for readers;
+    # - a busy timeout: a writer waits its turn instead of failing at once;
+    # - IMMEDIATE transactions: a transaction takes the write lock when it begins. A
+    #   deferred one that reads, then writes, can't wait for the lock (SQLite refuses at
+    #   once to avoid a deadlock), whatever the timeout.
+    _database.setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 20,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
 
 # A connection kept between requests is checked before reuse, so the first request after
 # a database restart reconnects instead of failing on the dead connection.

@@ -19,6 +19,9 @@ swagger_ui = csp_update({"style-src": ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4
     SpectacularSwaggerSplitView.as_view(url_name="schema")
 )
 
+# Not signed in: sign in first (portal.views.permission_denied), rather than a dead end.
+handler403 = "portal.views.permission_denied"
+
 urlpatterns = [
     path("", include("portal.urls")),
     path("agreement/", include("agreements.urls")),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from accounts.roles import Role
@@ -15,4 +16,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_role": role,
         "nav_is_staff": role in (Role.REVIEWER, Role.PROGRAM_ADMIN),
         "nav_is_program_admin": role == Role.PROGRAM_ADMIN,
+        "contact_email": settings.CONTACT_EMAIL,
     }

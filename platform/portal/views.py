@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -43,3 +44,13 @@ def data_export(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = 'attachment; filename="vernissage-my-data.zip"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """``handler403``. Someone not signed in is asked to sign in (and comes back here);
+    a signed-in person who may not see the page is told so. API clients get their JSON
+    answer from DRF before this is reached."""
+    user = getattr(request, "user", None)
+    if (user is None or not user.is_authenticated) and request.method in ("GET", "HEAD"):
+        return redirect_to_login(request.get_full_path())
+    return render(request, "403.html", status=403)

@@ -74,3 +74,23 @@ def test_adding_an_email_requires_verification(client, verified_artist, mailoutb
     client.post(path)
     address.refresh_from_db()
     assert address.verified is True
+
+
+@pytest.mark.parametrize("path", ["/staff/review/", "/generations/new/", "/feedback/new/bug/"])
+def test_someone_not_signed_in_is_asked_to_sign_in_and_brought_back(client, path):
+    answer = client.get(path)
+    assert answer.status_code == 302
+    assert answer["Location"] == f"/accounts/login/?next={path}"
+
+
+def test_a_signed_in_person_without_access_is_told_so(client, artist):
+    client.force_login(artist)
+    answer = client.get("/staff/review/")
+    assert answer.status_code == 403 and "can't open this page" in answer.content.decode()
+
+
+def test_the_sign_in_page_says_how_to_get_an_invitation(client, settings):
+    settings.CONTACT_EMAIL = "preview-team@example.com"
+    page = client.get("/accounts/login/").content.decode()
+    assert "sign up" not in page.lower()
+    assert "invitation" in page and "preview-team@example.com" in page

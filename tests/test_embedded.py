@@ -74,6 +74,10 @@ def test_embedded_default_serves_and_generates(tmp_path, tiny_model):
             except (urllib.error.URLError, ConnectionError):
                 assert time.monotonic() < deadline, "the web server did not come up"
                 time.sleep(0.2)
+        # What `manage.py invite` prints from now on points at the address served.
+        assert (tmp_path / "served_url").read_text().strip() == f"http://127.0.0.1:{port}"
+        invited = manage("invite", "--cohort", "Wave 1", "newcomer@example.com")
+        assert f"http://127.0.0.1:{port}/invitations/" in invited.stdout, invited
         result = manage("shell", "-c", SUBMIT_AND_WAIT, timeout=150)
         assert "RESULT succeeded h264" in result.stdout, result.stdout + result.stderr
         assert (tmp_path / "db.sqlite3").exists()

@@ -126,3 +126,12 @@ def embedded_secret(name: str, *, nbytes: int) -> str:
     path.write_text(value)
     path.chmod(0o600)
     return value
+
+
+SERVED_URL_FILE = "served_url"
+
+
+def served_url() -> str:
+    """The address ``manage.py serve`` last served, if it ever ran here."""
+    path = DATA_DIR / SERVED_URL_FILE
+    return path.read_text().strip() if path.exists() else ""

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 from config.paths import BASE_DIR
+from config.settings.base import SERVED_URL_FILE
 
 
 class Command(BaseCommand):
@@ -26,6 +29,10 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("build_tiny_model")
+        if not os.environ.get("VERNISSAGE_SITE_URL"):
+            # Links printed later (manage.py invite) point at what is served here.
+            settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+            (settings.DATA_DIR / SERVED_URL_FILE).write_text(f"http://{options['address']}\n")
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", options["address"], "--noreload"],

@@ -214,8 +214,12 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
             poster_name = storage.save(f"{stem}.jpg", File(handle))
     try:
         with transaction.atomic():
+            # A cancel is honoured until this commit (issue 14): the artist was told
+            # "cancelling", so a video finished after it is not stored.
             if (
-                _mine(job).update(
+                _mine(job)
+                .filter(cancel_requested_at__isnull=True)
+                .update(
                     status=JobStatus.SUCCEEDED,
                     progress=1.0,
                     finished_at=timezone.now(),
@@ -223,6 +227,10 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
                 )
                 != 1
             ):
+                from generation.runner import RenderCanceled
+
+                if _mine(job).filter(cancel_requested_at__isnull=False).exists():
+                    raise RenderCanceled()
                 raise LeaseLost()
             output = Output.objects.create(
                 job=job,

@@ -13,6 +13,7 @@ from audit.models import AuditEvent
 from containment.services import account_contain, activity_observe, submission_observe
 from jobs.models import GenerationSwitch
 from portal.models import Notification
+from tests.bystanders import Bystanders, give_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -20,13 +21,18 @@ JOB = {"prompt": "a kite over dunes", "duration_seconds": 2, "resolution": "480p
        "aspect_ratio": "16:9"}  # fmt: skip
 
 
-def test_many_addresses_contain_the_account(artist, other_artist, program_admin, settings):
+def test_many_addresses_contain_the_account(
+    artist, other_artist, program_admin, reviewer, make_output, settings
+):
     settings.ANOMALY_MAX_DISTINCT_IPS = 5
     api_token_create(user=artist, name="leaked", scope="generate")
+    give_everything(other_artist, reviewer=reviewer, make_output=make_output)
     for n in range(5):
         assert activity_observe(user=artist, ip=f"10.0.0.{n}", user_agent="ua") == []
     artist.refresh_from_db()
     assert not artist.is_paused
+    bystanders = Bystanders.snapshot(except_for=[artist])
+    assert bystanders.of(other_artist).has_everything
     found = activity_observe(user=artist, ip="10.0.0.99", user_agent="ua")
     assert [finding.rule for finding in found] == ["distinct_ips"]
     artist.refresh_from_db()
@@ -39,9 +45,9 @@ def test_many_addresses_contain_the_account(artist, other_artist, program_admin,
     assert Notification.objects.filter(user=program_admin, message__contains=artist.email)
     event = AuditEvent.objects.get(action="containment.anomaly")
     assert event.data["findings"][0]["rule"] == "distinct_ips"
-    # Nobody else is touched, and there is no global pause.
-    other_artist.refresh_from_db()
-    assert not other_artist.is_paused
+    # Nobody else is touched (jobs, quota, tokens, sessions, publications, pauses), and
+    # there is no global pause.
+    bystanders.assert_untouched()
     assert not GenerationSwitch.objects.filter(paused=True).exists()
 
 
@@ -77,16 +83,23 @@ def test_containment_happens_once(artist, settings):
     assert AuditEvent.objects.filter(action="containment.anomaly").count() == 1
 
 
-def test_submission_rate_far_above_the_cohort_contains(artist, other_artist, settings):
+def test_submission_rate_far_above_the_cohort_contains(
+    artist, other_artist, reviewer, make_output, settings
+):
     settings.ANOMALY_SUBMISSION_FLOOR = 6
     settings.ANOMALY_CADENCE_SAMPLES = 200  # isolate the rate rule
+    give_everything(other_artist, reviewer=reviewer, make_output=make_output)
     submission_observe(user=other_artist, at=1000.0)  # cohort median 1: the limit is the floor
     for n in range(6):
         assert submission_observe(user=artist, at=1000.0 + n * 3.7 + (n % 2)) == []
+    bystanders = Bystanders.snapshot(except_for=[artist])
+    assert bystanders.of(other_artist).has_everything
     found = submission_observe(user=artist, at=1030.0)
     assert [finding.rule for finding in found] == ["submission_rate"]
     artist.refresh_from_db()
     assert artist.is_paused
+    # The cohort whose rate it was measured against goes on as before.
+    bystanders.assert_untouched()
 
 
 def test_regular_cadence_contains(artist, settings):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.services import api_token_create
+from tests.bystanders import Bystanders, give_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -30,8 +31,13 @@ def test_token_budget_answers_429_with_retry_after(client, artist, settings):
     assert client.get("/api/v1/me/", **bearer(two)).status_code == 200
 
 
-def test_account_budget_covers_all_tokens_and_the_session(client, artist, other_artist, settings):
+def test_account_budget_covers_all_tokens_and_the_session(
+    client, artist, other_artist, reviewer, make_output, settings
+):
     settings.API_RATE_LIMIT_ACCOUNT_PER_MINUTE = 4
+    give_everything(other_artist, reviewer=reviewer, make_output=make_output)
+    bystanders = Bystanders.snapshot(except_for=[artist])
+    assert bystanders.of(other_artist).has_everything
     secrets = [api_token_create(user=artist, name=f"t{n}", scope="read").secret for n in range(2)]
     for n in range(4):
         assert client.get("/api/v1/me/", **bearer(secrets[n % 2])).status_code == 200
@@ -40,6 +46,7 @@ def test_account_budget_covers_all_tokens_and_the_session(client, artist, other_
     refused = client.get("/api/v1/me/")
     assert refused.status_code == 429
     assert "for this account" in refused.json()["detail"]
-    # Another artist is not affected.
+    # Another artist is not affected: nothing of theirs changed, and their budget is whole.
+    bystanders.assert_untouched()
     client.force_login(other_artist)
     assert client.get("/api/v1/me/").status_code == 200

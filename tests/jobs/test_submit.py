@@ -12,6 +12,7 @@ from accounts.services import user_create
 from cohorts.services import cohort_set_paused
 from jobs.models import Job, JobStatus, PromptRefusal
 from jobs.policy import normalise_prompt
+from tests.bystanders import Bystanders, give_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -174,11 +175,17 @@ def test_paused_cohort_refuses_with_the_reason(client, artist):
     assert not Job.objects.exists()
 
 
-def test_paused_account_refuses_without_touching_others(client, artist, other_artist):
+def test_paused_account_refuses_without_touching_others(
+    client, artist, other_artist, reviewer, make_output
+):
+    give_everything(other_artist, reviewer=reviewer, make_output=make_output)
+    bystanders = Bystanders.snapshot(except_for=[artist])
+    assert bystanders.of(other_artist).has_everything
     artist.is_paused, artist.paused_reason = True, "Credential leaked"
     artist.save()
     client.force_login(artist)
     assert submit(client).json()["code"] == "paused"
+    bystanders.assert_untouched()
     client.force_login(other_artist)
     assert submit(client).status_code == 201
 

@@ -10,6 +10,7 @@ from accounts.services import api_token_create
 from domain.errors import NotAllowed
 from jobs.models import Job, JobStatus
 from jobs.switches import account_restore, account_suspend, generation_pause_all
+from tests.bystanders import Bystanders, give_everything
 
 pytestmark = pytest.mark.django_db
 
@@ -21,14 +22,15 @@ def submit(client, **extra):
 
 
 def test_suspending_one_account_ends_its_sessions_tokens_and_jobs_only(
-    client, artist, other_artist, program_admin
+    client, artist, other_artist, program_admin, reviewer, make_output
 ):
     secret = api_token_create(user=artist, name="cli", scope="generate").secret
     client.force_login(artist)
     queued_id = submit(client).json()["id"]
-    other = client.__class__()
-    other.force_login(other_artist)
+    other = give_everything(other_artist, reviewer=reviewer, make_output=make_output)
     assert submit(other).status_code == 201
+    bystanders = Bystanders.snapshot(except_for=[artist])
+    assert bystanders.of(other_artist).has_everything
 
     account_suspend(admin=program_admin, user=artist, reason="Token seen on a public site")
 
@@ -36,11 +38,13 @@ def test_suspending_one_account_ends_its_sessions_tokens_and_jobs_only(
     assert client.get("/api/v1/me/").status_code == 401
     # Token revoked.
     assert client.get("/api/v1/me/", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401
-    assert ApiToken.objects.get().revoked_at is not None
+    assert ApiToken.objects.get(user=artist).revoked_at is not None
     # Queued work stopped, refunded, not deleted.
     job = Job.objects.get(pk=queued_id)
     assert job.status == JobStatus.CANCELED and job.quota_refunded
-    # Nobody else is affected.
+    # Nobody else is affected: their jobs, quota, tokens, sessions and publications are
+    # as they were, and they go on working.
+    bystanders.assert_untouched()
     assert submit(other).status_code == 201
     # Signing in again is barred (tests/accounts/test_suspension.py); a session made
     # anyway is worth nothing.

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.db.models import QuerySet
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 from accounts.scopes import ANYONE_READ, ARTIST_GENERATE, ARTIST_READ, STAFF_WRITE
 from jobs.models import Job
 from jobs.selectors import job_visible_to, jobs_of
-from jobs.services import job_cancel, job_submit
+from jobs.services import job_cancel, job_submit_once
 from portal.http import signed_in_user
 from publishing.media import media_url
 
@@ -182,7 +182,23 @@ class GenerationListCreateApi(GenericAPIView):
         page = self.paginate_queryset(self.get_queryset())
         return self.get_paginated_response(JobSerializer(page, many=True).data)
 
-    @extend_schema(request=JobCreateSerializer, responses={201: JobDetailSerializer})
+    @extend_schema(
+        request=JobCreateSerializer,
+        parameters=[
+            OpenApiParameter(
+                "Idempotency-Key",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description=(
+                    "Up to 100 printable characters. Sent again with the same body, the "
+                    "answer is the job made the first time (200, nothing queued again); "
+                    "with another body, 409 idempotency_key_reused."
+                ),
+            )
+        ],
+        responses={201: JobDetailSerializer, 200: JobDetailSerializer},
+    )
     def post(self, request: Request) -> Response:
         artist = signed_in_user(request)
         shape = JobCreateSerializer(data=request.data)
@@ -194,8 +210,16 @@ class GenerationListCreateApi(GenericAPIView):
             remix_of = job_visible_to(user=artist, job_id=remix_id)
             if remix_of is None:
                 raise serializers.ValidationError({"remix_of": ["No such job of yours."]})
-        job = job_submit(artist=artist, remix_of=remix_of, **data)
-        return Response(JobDetailSerializer(job, context={"request": request}).data, status=201)
+        job, replayed = job_submit_once(
+            artist=artist,
+            idempotency_key=request.headers.get("Idempotency-Key", ""),
+            remix_of=remix_of,
+            **data,
+        )
+        return Response(
+            JobDetailSerializer(job, context={"request": request}).data,
+            status=200 if replayed else 201,
+        )
 
 
 class GenerationDetailApi(APIView):

@@ -45,3 +45,10 @@ class PromptRefused(DomainError):
 
 class LeaseLost(Exception):
     """This worker no longer owns the job (it was re-queued or finished elsewhere)."""
+
+
+class IdempotencyKeyReused(DomainError):
+    """The key was used before for a different request: a client bug, never a replay."""
+
+    code = "idempotency_key_reused"
+    http_status = 409

@@ -88,6 +88,12 @@ class Job(models.Model):
         max_length=64, blank=True, default=current_request_id, editable=False
     )
 
+    # A resubmission with the same key (Back + Generate, a client's retry) is the same job
+    # (jobs.services.job_submit_once); the fingerprint tells a replay from a key misused
+    # for another request.
+    idempotency_key = models.CharField(max_length=100, blank=True, editable=False)
+    request_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         indexes = [
@@ -101,6 +107,11 @@ class Job(models.Model):
             ),
         ]
         constraints = [
+            models.UniqueConstraint(
+                fields=["artist", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="job_idempotency_key_once_per_artist",
+            ),
             models.CheckConstraint(
                 condition=Q(status__in=JobStatus.values), name="job_status_valid"
             ),

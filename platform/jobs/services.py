@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import secrets
 from collections.abc import Callable
@@ -19,7 +21,7 @@ from agreements.errors import AgreementRequired
 from agreements.selectors import agreement_status
 from domain.errors import InvalidTransition, NotAllowed
 from generation.geometry import ASPECT_RATIOS, geometry_for
-from jobs.errors import GenerationPaused, PromptRefused, QuotaExceeded
+from jobs.errors import GenerationPaused, IdempotencyKeyReused, PromptRefused, QuotaExceeded
 from jobs.models import Job, JobStatus, PromptRefusal
 from jobs.pipelines import model_spec
 from jobs.policy import normalise_prompt, prompt_policy_check
@@ -155,8 +157,69 @@ def job_submit(
     switches, field checks (ValidationError per field), prompt policy, today's quota.
     The message is published after commit. A refused prompt is recorded (PromptRefusal)
     and raises PromptRefused. Nothing is queued on any refusal."""
+    job, _replayed = job_submit_once(
+        artist=artist, idempotency_key="", prompt=prompt, negative_prompt=negative_prompt,
+        duration_seconds=duration_seconds, resolution=resolution, aspect_ratio=aspect_ratio,
+        seed=seed, model=model, remix_of=remix_of,
+    )  # fmt: skip
+    return job
+
+
+IDEMPOTENCY_KEY_MAX = 100
+
+
+def request_fingerprint(**fields: object) -> str:
+    """What makes two submissions "the same request": the fields as the client sent them
+    (before a random seed is chosen), in a canonical form."""
+    canonical = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _replay(*, artist: User, idempotency_key: str, fingerprint: str) -> Job | None:
+    if not idempotency_key:
+        return None
+    earlier = Job.objects.filter(artist=artist, idempotency_key=idempotency_key).first()
+    if earlier is None:
+        return None
+    if earlier.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(
+            "This idempotency key was already used for a different request; use a new key "
+            "for a new generation."
+        )
+    return earlier
+
+
+def job_submit_once(
+    *,
+    artist: User,
+    idempotency_key: str,
+    prompt: str,
+    negative_prompt: str = "",
+    duration_seconds: int,
+    resolution: str,
+    aspect_ratio: str,
+    seed: int | None = None,
+    model: str | None = None,
+    remix_of: Job | None = None,
+) -> tuple[Job, bool]:
+    """``job_submit`` that runs at most once per (artist, ``idempotency_key``): the same
+    key with the same request returns the job it made and ``True`` (a replay: nothing is
+    queued or counted again), the same key with another request raises
+    IdempotencyKeyReused (409). An empty key never replays."""
     from containment.services import submission_observe
 
+    if len(idempotency_key) > IDEMPOTENCY_KEY_MAX or not idempotency_key.isprintable():
+        raise ValidationError(
+            {"idempotency_key": f"Use at most {IDEMPOTENCY_KEY_MAX} printable characters."}
+        )
+    fingerprint = request_fingerprint(
+        prompt=prompt, negative_prompt=negative_prompt, duration_seconds=duration_seconds,
+        resolution=resolution, aspect_ratio=aspect_ratio, seed=seed, model=model,
+        remix_of=remix_of.pk if remix_of is not None else None,
+    )  # fmt: skip
+    earlier = _replay(artist=artist, idempotency_key=idempotency_key, fingerprint=fingerprint)
+    if earlier is not None:
+        return earlier, True
     _check_may_generate(artist)
     # Every attempt counts towards the anomaly windows, refused or not: a leaked account
     # hammering its quota is exactly what they should see.
@@ -193,6 +256,10 @@ def job_submit(
         # re-check a job could be queued just after its account was contained.
         if locked is None or locked.is_paused:
             raise GenerationPaused("Generation is paused for your account.")
+        # The same key sent twice at once: the second waited for the lock above.
+        earlier = _replay(artist=artist, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        if earlier is not None:
+            return earlier, True
         cohort = artist.cohort
         assert cohort is not None
         if quota_used_today(user=artist) >= cohort.daily_generation_quota:
@@ -220,9 +287,11 @@ def job_submit(
             steps=spec.steps,
             guidance=spec.guidance,
             max_attempts=settings.GENERATION_MAX_ATTEMPTS,
+            idempotency_key=idempotency_key,
+            request_fingerprint=fingerprint if idempotency_key else "",
         )
         job_publish_on_commit(job_id=job.pk)
-    return job
+    return job, False
 
 
 def job_cancel(*, job: Job, actor: User) -> Job:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import secrets
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -10,11 +13,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from domain.errors import DomainError
+from jobs.errors import IdempotencyKeyReused
 from jobs.forms import GenerationForm
 from jobs.models import Job
 from jobs.selectors import job_visible_to, jobs_of, quota_remaining_today
-from jobs.services import job_cancel, job_submit
+from jobs.services import job_cancel, job_submit_once
 from portal.http import signed_in_user
 
 
@@ -42,17 +47,33 @@ def _remix_initial(request: HttpRequest) -> tuple[Job | None, dict[str, object]]
     }
 
 
+def _submit_once(
+    *, artist: User, key: str, remix_of: Job | None, fields: dict[str, Any]
+) -> tuple[Job, bool]:
+    try:
+        return job_submit_once(artist=artist, idempotency_key=key, remix_of=remix_of, **fields)
+    except IdempotencyKeyReused:
+        # The form was changed after it was sent (Back, edit, Generate): a new request.
+        key = secrets.token_urlsafe(16)
+        return job_submit_once(artist=artist, idempotency_key=key, remix_of=remix_of, **fields)
+
+
 @permission_required("accounts.create_generations", raise_exception=True)
 def generation_create(request: HttpRequest) -> HttpResponse:
     artist = signed_in_user(request)
     remix_of, initial = _remix_initial(request)
     form = GenerationForm(request.POST or None, cohort=artist.cohort, initial=initial)
+    # One key per showing of the form: sending the same form twice (Back, then Generate;
+    # a double click) makes one job (jobs.services.job_submit_once).
+    submission_key = request.POST.get("submission_key") or secrets.token_urlsafe(16)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                job = job_submit(artist=artist, remix_of=remix_of, **form.cleaned_data)
+                job, replayed = _submit_once(
+                    artist=artist, key=submission_key, remix_of=remix_of, fields=form.cleaned_data
+                )
             except ValidationError as error:
                 form.add_error(None, error)
             except DomainError as error:
@@ -62,7 +83,10 @@ def generation_create(request: HttpRequest) -> HttpResponse:
                     form.add_error(None, error.message)
                 status = error.http_status
             else:
-                messages.success(request, "Your video is queued.")
+                if replayed:
+                    messages.info(request, "You had already sent this; here is that video.")
+                else:
+                    messages.success(request, "Your video is queued.")
                 return redirect("jobs:detail", pk=job.pk)
     return render(
         request,
@@ -72,6 +96,7 @@ def generation_create(request: HttpRequest) -> HttpResponse:
             "remix_of": remix_of,
             "cohort": artist.cohort,
             "quota_remaining": quota_remaining_today(user=artist),
+            "submission_key": submission_key,
         },
         status=status,
     )

@@ -121,6 +121,7 @@ def review_for_artist(*, item: ReviewItem) -> dict[str, object]:
                 "stage": decision.stage,
                 "decided_by": decider_label(decision),
                 "reason_code": decision.reason_code or None,
+                "reason": reason_label(decision.reason_code) if decision.reason_code else None,
                 "note": decision.note or None,
                 "at": decision.created_at,
             }

@@ -97,7 +97,12 @@ def _item_or_404(item_id: int) -> ReviewItem:
 
 @permission_required(REVIEWER, raise_exception=True)
 def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
-    item = _item_or_404(item_id)
+    return _render_item(request, _item_or_404(item_id), reject_form=RejectForm())
+
+
+def _render_item(
+    request: HttpRequest, item: ReviewItem, *, reject_form: RejectForm, status: int = 200
+) -> HttpResponse:
     me = signed_in_user(request)
     output = item.output
     next_item = review_queue(after=(item.due_at, item.pk), limit=1).items
@@ -110,11 +115,28 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
             "video_url": media_url(output=output, kind="video", viewer=me),
             "poster_url": media_url(output=output, kind="poster", viewer=me),
             "history": review_history_of_artist(artist=item.artist),
-            "reject_form": RejectForm(),
+            "reject_form": reject_form,
             "mine": item.claimed_by_id == me.pk and item.status == "claimed",
             "next_item": next_item[0] if next_item else None,
         },
+        status=status,
     )
+
+
+def _refused_decision(
+    request: HttpRequest, item_id: int, error: ValidationError | DomainError
+) -> HttpResponse:
+    """A reject or revoke that was refused: the page again, with the reason and note
+    the reviewer chose still there and the error on its field (nothing is lost)."""
+    form = RejectForm(request.POST)
+    form.is_valid()  # binds the choices; the service's verdict is what counts
+    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
+        for field, messages_ in error.message_dict.items():
+            form.add_error(field if field in form.fields else None, messages_)
+    else:
+        form.add_error(None, error_text(error))
+    status = error.http_status if isinstance(error, DomainError) else 400
+    return _render_item(request, _item_or_404(item_id), reject_form=form, status=status)
 
 
 def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
@@ -149,8 +171,12 @@ def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
             )
             messages.success(request, "Approval revoked; any publication is down.")
     except ValidationError as error:
+        if action in ("reject", "revoke"):
+            return _refused_decision(request, item_id, error)
         messages.error(request, " ".join(error.messages))
     except DomainError as error:
+        if action in ("reject", "revoke"):
+            return _refused_decision(request, item_id, error)
         messages.error(request, error.message)
     else:
         if action in ("approve", "reject") and request.POST.get("then") == "next":

@@ -32,7 +32,16 @@ class FeedbackStatus(models.TextChoices):
     FIXED = "fixed", "Fixed"
 
 
-OUTPUT_TAGS = ["prompt_adherence", "motion", "artifacts", "faces_hands", "text", "other"]
+# What an artist may say about an output; the labels are what people read.
+OUTPUT_TAG_LABELS = {
+    "prompt_adherence": "Follows the prompt",
+    "motion": "Motion",
+    "artifacts": "Visual artifacts",
+    "faces_hands": "Faces and hands",
+    "text": "Text in the video",
+    "other": "Something else",
+}
+OUTPUT_TAGS = list(OUTPUT_TAG_LABELS)
 SAFETY_CATEGORIES = [
     ("harmful_content", "Produces harmful or violent content"),
     ("sexual_content", "Produces sexual content"),

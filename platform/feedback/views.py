@@ -166,10 +166,20 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Thank you for answering.")
             return redirect("feedback:home")
     answered = survey.responses.filter(artist=user).exists()
+    # Each question with what was typed and its own error: nothing is lost on an error,
+    # and an error names the question, not its internal id.
+    questions = [
+        {
+            **question,
+            "value": request.POST.get(f"q-{question['id']}", ""),
+            "error": errors.get(str(question["id"])),
+        }
+        for question in survey.questions
+    ]
     return render(
         request,
         "feedback/survey.html",
-        {"survey": survey, "errors": errors, "answered": answered, "values": request.POST},
+        {"survey": survey, "questions": questions, "errors": errors, "answered": answered},
     )
 
 

@@ -49,6 +49,7 @@ class ReviewHistorySerializer(serializers.Serializer):
     stage = serializers.CharField()
     decided_by = serializers.CharField(help_text="The decider's role (or name, if configured).")
     reason_code = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_null=True, help_text="The reason's label.")
     note = serializers.CharField(allow_null=True)
     at = serializers.DateTimeField()
 

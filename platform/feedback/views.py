@@ -218,10 +218,21 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
                 duplicate_of=original,
             )
         except (DomainError, ValidationError) as error:
-            messages.error(request, error_text(error))
-        else:
-            messages.success(request, "Status changed; the reporter has been told.")
+            # Shown again with everything that was typed and each error on its field.
+            errors = (
+                _errors(error)
+                if isinstance(error, ValidationError)
+                else {error.field or "form": error.message}
+            )
+            return _triage_page(request, item, errors=errors, values=request.POST)
+        messages.success(request, "Status changed; the reporter has been told.")
         return redirect("feedback:triage", pk=pk)
+    return _triage_page(request, item, errors={}, values={})
+
+
+def _triage_page(
+    request: HttpRequest, item: FeedbackItem, *, errors: dict[str, str], values: Any
+) -> HttpResponse:
     allowed = [
         (value, label)
         for value, label in FeedbackStatus.choices
@@ -234,5 +245,8 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "allowed": allowed,
             "shared_across_cohorts": settings.FEEDBACK_SHARED_ACROSS_COHORTS,
+            "errors": errors,
+            "values": values,
         },
+        status=400 if errors else 200,
     )

@@ -80,3 +80,22 @@ def test_a_survey_error_names_the_question_and_keeps_the_answers(
     assert 'id="q-speed-error"' in html  # the error sits with its question
     assert 'value="colour" checked' in html and "Loved the motion." in html
     assert 'value="9"' in html
+
+
+def test_a_refused_triage_keeps_what_staff_typed(client, reviewer, artist):
+    from feedback.services import feedback_submit
+    from tests.feedback.conftest import BUG
+
+    item = feedback_submit(reporter=artist, kind="bug", data=dict(BUG))
+    client.force_login(reviewer)
+    reply = "Thanks: we can reproduce it on the second play."
+    page = client.post(
+        f"/feedback/staff/{item.pk}/",
+        {"status": "duplicate", "reply": reply, "reply_public": "on", "fixed_in": "r12"},
+    )
+    assert page.status_code == 400
+    html = page.content.decode()
+    assert 'id="t-dup-error"' in html  # the missing original, on its field
+    assert reply in html and 'value="r12"' in html
+    assert re.search(r'<option value="duplicate"[^>]*selected', html)
+    assert re.search(r'id="t-public"[^>]*checked', html)

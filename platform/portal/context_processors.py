@@ -17,4 +17,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         "nav_is_staff": role in (Role.REVIEWER, Role.PROGRAM_ADMIN),
         "nav_is_program_admin": role == Role.PROGRAM_ADMIN,
         "contact_email": settings.CONTACT_EMAIL,
+        # Pages with a video refresh its signed links before they expire (media-refresh.js).
+        "media_url_ttl_seconds": settings.MEDIA_URL_TTL_SECONDS,
     }

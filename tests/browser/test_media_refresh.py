@@ -4,7 +4,7 @@ gets fresh signed links from the API by itself, no reload (static/js/media-refre
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Page
 
 from tests.browser.helpers import signed_in
 
@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 TTL = 3  # seconds a signed media link lives in this test
 
 
-def status_of(page, url: str) -> int:  # type: ignore[no-untyped-def]
+def status_of(page: Page, url: str) -> int:
     return int(
         page.evaluate(
             "u => fetch(u, {headers: {Range: 'bytes=0-1'}, credentials: 'same-origin'})"

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.models import User
 from domain.errors import DomainError
 from feedback.models import (
     OUTPUT_TAGS,
@@ -126,8 +127,22 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "item": item,
             "reply": feedback_reply_for(user=user, item=item),
             "history": feedback_history_for(user=user, item=item),
+            "screenshots": _screenshots(item, user),
         },
     )
+
+
+def _screenshots(item: FeedbackItem, viewer: User) -> list[dict[str, object]]:
+    """Signed links for the reporter and staff (the media door checks again); nothing
+    for anyone else who may read the report."""
+    from publishing.media import screenshot_url
+
+    if item.reporter_id != viewer.pk and not viewer.has_perm("accounts.review_outputs"):
+        return []
+    return [
+        {"url": screenshot_url(attachment=a, viewer=viewer), "width": a.width, "height": a.height}
+        for a in item.attachments.order_by("pk")
+    ]
 
 
 @login_required
@@ -247,6 +262,7 @@ def _triage_page(
             "shared_across_cohorts": settings.FEEDBACK_SHARED_ACROSS_COHORTS,
             "errors": errors,
             "values": values,
+            "screenshots": _screenshots(item, signed_in_user(request)),
         },
         status=400 if errors else 200,
     )

@@ -14,7 +14,7 @@ import re
 import time
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import IO
+from typing import IO, TYPE_CHECKING
 from urllib.parse import quote
 
 from django.conf import settings
@@ -35,6 +35,9 @@ from accounts.models import User
 from audit.services import audit_record
 from jobs.models import Output
 from publishing.selectors import is_publicly_visible
+
+if TYPE_CHECKING:
+    from feedback.models import Attachment
 
 SALT = "vernissage.media.v1"
 KINDS = {"video": "video/mp4", "poster": "image/jpeg"}
@@ -100,6 +103,42 @@ def media_authorise(*, request: HttpRequest, output_id: int, kind: str) -> Outpu
     if user.is_staff and user.has_perm("accounts.review_outputs"):
         _audit_staff_access(user, output, kind)
         return output
+    return None
+
+
+def screenshot_url(*, attachment: Attachment, viewer: object) -> str:
+    """A signed URL for ``viewer`` to fetch one bug-report screenshot."""
+    user_id = viewer.pk if isinstance(viewer, User) else 0
+    token = signing.dumps({"a": attachment.pk, "u": user_id}, salt=SALT)
+    return reverse("publishing:screenshot", kwargs={"attachment_id": attachment.pk}) + "?t=" + token
+
+
+def screenshot_authorise(*, request: HttpRequest, attachment_id: int) -> Attachment | None:
+    """The screenshot if this request may fetch it now: its reporter, or staff who review
+    (audited); never anyone else, whoever can read the report itself."""
+    from feedback.models import Attachment
+
+    try:
+        claims = _MediaSigner(salt=SALT).unsign_object(
+            request.GET.get("t", ""), max_age=settings.MEDIA_URL_TTL_SECONDS
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(claims, dict) or claims.get("a") != attachment_id:
+        return None
+    user = _viewer(request)
+    if not isinstance(user, User) or not user.is_active or user.pk != claims.get("u"):
+        return None
+    attachment = Attachment.objects.select_related("item").filter(pk=attachment_id).first()
+    if attachment is None:
+        return None
+    if attachment.item.reporter_id == user.pk:
+        return attachment
+    if user.is_staff and user.has_perm("accounts.review_outputs"):
+        key = f"media-audit:{user.pk}:screenshot:{attachment.pk}"
+        if cache.add(key, 1, timeout=600):
+            audit_record(actor=user, action="media.staff_access", target=attachment)
+        return attachment
     return None
 
 

@@ -8,6 +8,7 @@ urlpatterns = [
     path("gallery/", views.gallery, name="gallery"),
     path("s/<str:slug>/", views.shared, name="shared"),
     path("m/<int:output_id>/<str:kind>/", views.media, name="media"),
+    path("m/screenshots/<int:attachment_id>/", views.screenshot, name="screenshot"),
     path("generations/<int:job_id>/publish/", views.publish, name="publish"),
     path("generations/<int:job_id>/unpublish/", views.unpublish, name="unpublish"),
     path("staff/publications/<int:publication_id>/takedown/", views.takedown, name="takedown"),

@@ -15,7 +15,13 @@ from accounts.selectors import user_public_byline
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
 from portal.http import error_text, safe_next_url, signed_in_user
-from publishing.media import KINDS, media_authorise, media_response, media_url
+from publishing.media import (
+    KINDS,
+    media_authorise,
+    media_response,
+    media_url,
+    screenshot_authorise,
+)
 from publishing.models import Publication, Takedown
 from publishing.selectors import (
     gallery_publications,
@@ -37,6 +43,16 @@ def media(request: HttpRequest, output_id: int, kind: str) -> HttpResponseBase:
     if output is None:
         raise Http404
     return media_response(request=request, file=getattr(output, kind), content_type=KINDS[kind])
+
+
+def screenshot(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
+    """A bug-report screenshot, through the same door as videos (decision 0007)."""
+    attachment = screenshot_authorise(request=request, attachment_id=attachment_id)
+    if attachment is None:
+        raise Http404
+    return media_response(
+        request=request, file=attachment.image, content_type=attachment.content_type
+    )
 
 
 def _card(publication: Publication, viewer: object) -> dict[str, object]:

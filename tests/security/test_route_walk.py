@@ -271,6 +271,7 @@ EXPECTED: dict[str, str] = {
     'ledger/staff/entries/': 'lndlmdr',
     'ledger/staff/entries/<int:entry_id>/reverse/': 'lndlmdx',
     'm/<int:output_id>/<str:kind>/': 'xnxxmxx',
+    'm/screenshots/<int:attachment_id>/': 'xnxxmxx',
     'metrics': 'oooomoo',
     'my-data.zip': 'lnolmoo',
     'notifications/read/': 'lnrlmrr',

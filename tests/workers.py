@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tests.waiting import wait_until
+
 ROOT = Path(__file__).resolve().parents[1]
+# Celery's own line when a task has returned (or raised): everything the task did, its
+# ``finally`` blocks included, happened before it.
+_TASK_ENDED = re.compile(
+    r"Task jobs\.tasks\.run_job\[[^\]]+\] (?:succeeded in \S+: ('[^']*'|\S+)|(raised \w+))"
+)
 
 
 class WorkerProcess:
@@ -52,14 +59,25 @@ class WorkerProcess:
             self.lines.append(line.rstrip())
 
     def wait_for(self, condition: Callable[[], bool], timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def holds() -> bool:
             if condition():
-                return
+                return True
             if self.process is not None and self.process.poll() is not None:
                 raise RuntimeError(f"worker exited ({self.process.returncode}):\n" + self.log())
-            time.sleep(0.05)
-        raise TimeoutError(f"worker: no {what} within {timeout}s:\n" + self.log())
+            return False
+
+        wait_until(holds, timeout=timeout, what=f"worker: {what}", interval=0.05, detail=self.log)
+
+    def tasks_ended(self) -> list[str]:
+        """What each job task this worker ran returned (``'lease_lost'``, ...) or raised,
+        in order, from Celery's line for it."""
+        found = (_TASK_ENDED.search(line) for line in list(self.lines))
+        return [match.group(1) or match.group(2) for match in found if match is not None]
+
+    def wait_for_tasks_ended(self, count: int, timeout: float) -> list[str]:
+        """Wait until ``count`` job tasks have ended here; what they returned."""
+        self.wait_for(lambda: len(self.tasks_ended()) >= count, timeout, f"{count} task(s) ended")
+        return self.tasks_ended()
 
     def log(self) -> str:
         return "\n".join(self.lines[-60:])

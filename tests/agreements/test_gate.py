@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -176,11 +176,12 @@ class TestSignedText:
 
 
 def test_the_fast_gate_question_agrees_with_the_full_status(
-    cohort, artist, unsigned_artist, reviewer, django_assert_num_queries
+    cohort, artist, unsigned_artist, reviewer, django_assert_num_queries, monkeypatch
 ):
     """agreement_required (one query, every request) must say what agreement_status says,
     through each state: accepted, not accepted, a newer version not yet effective, then
     effective, and for staff."""
+    from agreements import selectors
     from agreements.selectors import agreement_required, agreement_status
 
     def same() -> None:
@@ -192,13 +193,15 @@ def test_the_fast_gate_question_agrees_with_the_full_status(
     with django_assert_num_queries(1):
         agreement_required(user=artist)
     later = agreement_version_create(
-        actor=None, title="v2", body="New terms.",
-        effective_at=timezone.now() + timedelta(seconds=1.5),
-    )  # fmt: skip
+        actor=None, title="v2", body="New terms.", effective_at=timezone.now() + timedelta(hours=1)
+    )
     agreement_version_publish(actor=None, version=later)
     same()
     assert not agreement_required(user=artist)  # v2 is not effective yet
-    time.sleep(1.6)  # published text (and its date) is frozen: wait for it instead
+    # Published text (and its date) is frozen; instead of waiting for the date, both
+    # selectors' clock moves past it.
+    moment = later.effective_at + timedelta(microseconds=1)
+    monkeypatch.setattr(selectors, "timezone", SimpleNamespace(now=lambda: moment))
     same()
     assert agreement_required(user=artist)  # v2 now holds everyone who hasn't accepted it
     assert not agreement_required(user=reviewer)

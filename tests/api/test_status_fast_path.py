@@ -25,7 +25,10 @@ from accounts.services import (
 )
 from accounts.sessions import SEEN_KEY
 from agreements.services import agreement_version_create, agreement_version_publish
+from api import status_fast_path
 from jobs.models import Job, JobStatus
+from tests.clocks import hold_clocks
+from tests.faults.conftest import protection_params
 
 pytestmark = pytest.mark.django_db
 
@@ -185,7 +188,9 @@ def test_anonymous_callers_get_the_whole_stacks_refusal(artist) -> None:
     assert fast.status_code in (401, 403)
 
 
-def test_a_finished_job_goes_down_the_whole_stack(artist, make_output) -> None:
+def test_a_finished_job_goes_down_the_whole_stack(artist, make_output, monkeypatch) -> None:
+    # Its media URLs are signed with the current second: both answers sign in the same one.
+    hold_clocks(monkeypatch)
     output = make_output(artist)
     fast, queries, _ = both(signed_in(artist), url(output.job))
     assert fast.status_code == 200 and queries > FAST_QUERIES
@@ -206,6 +211,37 @@ def test_a_new_agreement_not_yet_accepted_is_the_whole_stacks_403(artist) -> Non
         actor=None, title="NDA v2", body="New terms.", effective_at=timezone.now()
     )
     agreement_version_publish(actor=None, version=version)
+    fast, _, _ = both(client, url(job))
+    assert fast.status_code == 403 and fast.json()["code"] == "agreement_required"
+
+
+@pytest.mark.parametrize(
+    "protection",
+    protection_params(reason="the fast path took 'no agreement published' for accepted"),
+)
+def test_no_agreement_published_yet_is_the_whole_stacks_403(cohort, monkeypatch, protection):
+    """The protection: ``COALESCE(..., false) AS agreement_accepted`` in the fast path's
+    query. With no agreement published the gate holds artists back (agreements.selectors),
+    so the fast path must not answer their polls."""
+    if protection == "off":
+        real_sql = status_fast_path._sql
+
+        def sql_without_the_default(*, by_token: bool) -> str:
+            text = real_sql(by_token=by_token)
+            changed = text.replace(
+                "), false) AS agreement_accepted", "), true) AS agreement_accepted"
+            )
+            assert changed != text
+            return changed
+
+        monkeypatch.setattr(status_fast_path, "_sql", sql_without_the_default)
+    artist = user_create(
+        email="dora@example.com", password="x" * 20, role=Role.ARTIST, cohort=cohort
+    )
+    job = make_job(artist)
+    fast, _, _ = both(signed_in(artist), url(job))
+    assert fast.status_code == 403 and fast.json()["code"] == "agreement_required"
+    client, _ = with_token(artist)
     fast, _, _ = both(client, url(job))
     assert fast.status_code == 403 and fast.json()["code"] == "agreement_required"
 
@@ -326,10 +362,13 @@ def test_a_session_not_seen_for_two_minutes_is_refreshed_by_the_whole_stack(arti
 
 @override_settings(API_RATE_LIMIT_ACCOUNT_PER_MINUTE=4)
 def test_fast_answers_spend_the_accounts_budget_and_the_429_is_the_whole_stacks(
-    artist,
+    artist, monkeypatch
 ) -> None:
     from django.core.cache import cache
 
+    # One budget minute for the whole test, and a Retry-After that doesn't count down
+    # between the two 429s compared byte for byte.
+    hold_clocks(monkeypatch)
     job = make_job(artist)
     client = signed_in(artist)  # 1 request (/me)
     codes = [ask(client, url(job), fast=True) for _ in range(4)]

@@ -6,6 +6,7 @@ import pytest
 
 from accounts.services import api_token_create
 from tests.bystanders import Bystanders, give_everything
+from tests.clocks import hold_clocks
 
 pytestmark = pytest.mark.django_db
 
@@ -14,8 +15,9 @@ def bearer(secret: str) -> dict[str, str]:
     return {"HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
 
-def test_token_budget_answers_429_with_retry_after(client, artist, settings):
+def test_token_budget_answers_429_with_retry_after(client, artist, settings, monkeypatch):
     settings.API_RATE_LIMIT_TOKEN_PER_MINUTE = 3
+    hold_clocks(monkeypatch)  # every request in one budget minute, whenever the test runs
     one = api_token_create(user=artist, name="one", scope="read").secret
     two = api_token_create(user=artist, name="two", scope="read").secret
     for _ in range(3):
@@ -32,9 +34,10 @@ def test_token_budget_answers_429_with_retry_after(client, artist, settings):
 
 
 def test_account_budget_covers_all_tokens_and_the_session(
-    client, artist, other_artist, reviewer, make_output, settings
+    client, artist, other_artist, reviewer, make_output, settings, monkeypatch
 ):
     settings.API_RATE_LIMIT_ACCOUNT_PER_MINUTE = 4
+    hold_clocks(monkeypatch)  # every request in one budget minute, whenever the test runs
     give_everything(other_artist, reviewer=reviewer, make_output=make_output)
     bystanders = Bystanders.snapshot(except_for=[artist])
     assert bystanders.of(other_artist).has_everything

@@ -67,10 +67,13 @@ def test_a_worker_resumed_after_its_lease_ran_out_is_refused(
             resumed_at = time.monotonic()
             os.kill(frozen.process.pid, signal.SIGCONT)
 
-        # Resumed, it is refused at its next step and stops.
-        frozen.wait_for(lambda: any("lease lost" in line for line in frozen.lines), 20, "refusal")
+        # Resumed, it is refused at its next step and stops. Once its task has ended it
+        # has written everything it was going to write (an unfenced worker carries on
+        # to the end of the job and then ends too).
+        ended = frozen.wait_for_tasks_ended(1, timeout=60)
+        assert ended == ["'lease_lost'"], frozen.log()
+        assert any("lease lost" in line for line in frozen.lines), frozen.log()
         assert time.monotonic() - resumed_at < 20
-        time.sleep(1)  # an unfenced worker would write on; give it the chance
         job = Job.objects.get(pk=job_id)
         assert (job.status, job.attempt, job.progress) == (JobStatus.SUCCEEDED, 2, 1.0)
         assert job.worker == f"{socket.gethostname()}:{rescuer.process.pid}"

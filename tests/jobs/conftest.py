@@ -1,17 +1,24 @@
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from jobs.models import Job
+from tests.waiting import wait_until
 
 
 def wait_for_job(job_id: int, condition: Callable[[Job], bool], timeout: float = 60) -> Job:
-    deadline = time.monotonic() + timeout
-    job = Job.objects.get(pk=job_id)
-    while time.monotonic() < deadline:
-        job = Job.objects.select_related().get(pk=job_id)
-        if condition(job):
-            return job
-        time.sleep(0.05)
-    raise TimeoutError(f"job {job_id} stuck in {job.status} (progress {job.progress})")
+    """The job as soon as ``condition`` holds for it (TimeoutError after ``timeout`` s)."""
+    last = Job.objects.get(pk=job_id)
+
+    def reached() -> Job | None:
+        nonlocal last
+        last = Job.objects.select_related().get(pk=job_id)
+        return last if condition(last) else None
+
+    return wait_until(
+        reached,
+        timeout=timeout,
+        what=f"job {job_id}",
+        interval=0.05,
+        detail=lambda: f"stuck in {last.status} (progress {last.progress})",
+    )

@@ -3,7 +3,6 @@ stale workers."""
 
 from __future__ import annotations
 
-import time
 from datetime import timedelta
 
 import numpy as np
@@ -16,6 +15,9 @@ from jobs.queue import job_publish
 from jobs.services import jobs_reap
 from jobs.worker import Heartbeat, StepReporter, _encode_and_store, job_claim
 from tests.jobs.conftest import wait_for_job
+from tests.step_hold import LAUNCHER as HOLD_LAUNCHER
+from tests.step_hold import StepHold
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,15 +29,6 @@ REQUEST = {
 }
 
 
-@pytest.fixture
-def slow_jobs(settings):
-    """Enough denoising steps that a job runs for a few seconds: time to kill a worker."""
-    settings.GENERATION_MODELS = {
-        **settings.GENERATION_MODELS,
-        "tiny-wan": {**settings.GENERATION_MODELS["tiny-wan"], "steps": 150},
-    }
-
-
 def submit(client) -> int:
     response = client.post("/api/v1/generations/", REQUEST, content_type="application/json")
     assert response.status_code == 201, response.content
@@ -43,22 +36,27 @@ def submit(client) -> int:
 
 
 def reap_after_lease_expiry(job_id: int) -> None:
-    job = Job.objects.get(pk=job_id)
-    assert job.lease_expires_at is not None
-    while timezone.now() <= job.lease_expires_at:
-        time.sleep(0.1)
-        job.refresh_from_db()
+    """Run the reaper as soon as the job's lease has run out (nobody renews it now)."""
+
+    def lease_expired() -> bool:
+        lease = Job.objects.values_list("lease_expires_at", flat=True).get(pk=job_id)
+        assert lease is not None
+        return timezone.now() > lease
+
+    # Leases are 3 s in the tests (tests/servers.py); the deadline bounds a failing run.
+    wait_until(lease_expired, timeout=60, what=f"job {job_id}'s lease to run out", interval=0.05)
     jobs_reap()
 
 
-def test_worker_killed_mid_job_then_the_job_completes_exactly_once(
-    client, artist, start_worker, slow_jobs
-):
+def test_worker_killed_mid_job_then_the_job_completes_exactly_once(client, artist, start_worker):
     client.force_login(artist)
-    first = start_worker()
-    job_id = submit(client)
-    wait_for_job(job_id, lambda j: j.status == JobStatus.RUNNING and j.progress > 0.1)
-    first.kill()
+    with StepHold() as hold:  # the job is caught mid-job, however fast it renders
+        first = start_worker(launcher=HOLD_LAUNCHER)
+        job_id = submit(client)
+        hold.wait_until_held()
+        job = Job.objects.get(pk=job_id)
+        assert (job.status, job.attempt) == (JobStatus.RUNNING, 1) and job.progress > 0
+        first.kill()
 
     # The lease stops being renewed; nothing else happens until it expires.
     assert Job.objects.get(pk=job_id).status == JobStatus.RUNNING
@@ -78,21 +76,19 @@ def test_worker_killed_mid_job_then_the_job_completes_exactly_once(
 
 
 def test_a_job_that_always_crashes_fails_visibly_after_the_last_attempt(
-    client, artist, start_worker, slow_jobs, settings
+    client, artist, start_worker, settings
 ):
     settings.GENERATION_MAX_ATTEMPTS = 2
     client.force_login(artist)
-    worker = start_worker()
-    job_id = submit(client)
     for attempt in (1, 2):
-        if attempt > 1:
-            worker = start_worker()
-
-        def running_this_attempt(job: Job, attempt: int = attempt) -> bool:
-            return job.status == JobStatus.RUNNING and job.attempt == attempt and job.progress > 0
-
-        wait_for_job(job_id, running_this_attempt)
-        worker.kill()
+        with StepHold() as hold:  # each attempt is caught mid-job, then its worker dies
+            worker = start_worker(launcher=HOLD_LAUNCHER)
+            if attempt == 1:
+                job_id = submit(client)
+            hold.wait_until_held()
+            job = Job.objects.get(pk=job_id)
+            assert (job.status, job.attempt) == (JobStatus.RUNNING, attempt) and job.progress > 0
+            worker.kill()
         reap_after_lease_expiry(job_id)
 
     job = Job.objects.get(pk=job_id)

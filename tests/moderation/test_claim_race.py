@@ -2,42 +2,35 @@
 
 from __future__ import annotations
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection
 
-from domain.errors import DomainError
 from moderation.models import ReviewItem, ReviewStatus
 from moderation.services import review_claim
+from tests.concurrency import Racer, RowLock, finish, start_and_wait_until_blocked
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_reviewers_claim_at_once_and_exactly_one_wins(
     artist, reviewer, second_reviewer, make_output
 ):
+    """Both claims are forced into the same moment: each has read the item as free and
+    waits to write it (a transaction holding the row stands in for the instant before),
+    so only the conditional UPDATE can tell them apart."""
     item = make_output(artist).review
-    barrier = threading.Barrier(2)
-    outcomes: dict[str, str] = {}
 
-    def claim(who) -> None:
-        try:
-            fresh = ReviewItem.objects.get(pk=item.pk)  # each thread: its own connection
-            barrier.wait(timeout=10)
-            review_claim(item=fresh, reviewer=who)
-            outcomes[who.email] = "won"
-        except DomainError as error:
-            outcomes[who.email] = error.code
-        finally:
-            connection.close()
+    def claim(who) -> object:
+        fresh = ReviewItem.objects.get(pk=item.pk)  # each racer: its own connection
+        return review_claim(item=fresh, reviewer=who)
 
-    threads = [threading.Thread(target=claim, args=(who,)) for who in (reviewer, second_reviewer)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    with RowLock(ReviewItem, item.pk):
+        racers = [Racer(partial(claim, who)) for who in (reviewer, second_reviewer)]
+        start_and_wait_until_blocked(racers)
+    outcomes = finish(racers)
 
-    assert sorted(outcomes.values()) == ["already_claimed", "won"], outcomes
-    winner = next(email for email, result in outcomes.items() if result == "won")
+    assert outcomes == ["AlreadyClaimed", "ok"], [racer.error for racer in racers]
+    winner = next(racer.result for racer in racers if racer.error is None)
+    assert isinstance(winner, ReviewItem)
     item.refresh_from_db()
-    assert item.status == ReviewStatus.CLAIMED and item.claimed_by.email == winner
+    assert item.status == ReviewStatus.CLAIMED and item.claimed_by == winner.claimed_by

@@ -159,7 +159,9 @@ def test_the_worker_logs_under_the_submitting_requests_id(
         ), worker.log()
         assert all(r.get("job_id") == str(job_id) for r in mine)
 
-        # Its heartbeat row: written at start-up, kept fresh, idle again after the job.
+        # Its heartbeat row: written at start-up, kept fresh, idle again after the job,
+        # that is once the task has ended (the row is cleared after the job's commit).
+        worker.wait_for_tasks_ended(1, timeout=30)
         beat = WorkerHeartbeat.objects.get(queues=settings.GENERATION_QUEUE)
         assert beat.job_id is None
         samples = client.get("/metrics").content.decode()

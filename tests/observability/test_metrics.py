@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
@@ -49,7 +50,7 @@ def make_job(artist, *, status, model="tiny-wan", created_ago=0, ran=None, lease
 
 
 def test_jobs_reviews_and_workers_in_their_states(
-    client, settings, artist, make_output, reviewer, django_assert_max_num_queries
+    client, settings, artist, make_output, reviewer, django_assert_max_num_queries, monkeypatch
 ):
     queue = settings.GENERATION_QUEUE
     make_job(artist, status=JobStatus.QUEUED, created_ago=120)
@@ -65,6 +66,8 @@ def test_jobs_reviews_and_workers_in_their_states(
     Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - timedelta(hours=2))
 
     now = timezone.now()
+    # Ages are measured from this moment, however long the outputs below take to encode.
+    monkeypatch.setattr(metrics_module, "timezone", SimpleNamespace(now=lambda: now))
     overdue = make_output(artist).review
     ReviewItem.objects.filter(pk=overdue.pk).update(
         created_at=now - timedelta(hours=30), due_at=now - timedelta(hours=6)

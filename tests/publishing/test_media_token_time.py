@@ -4,6 +4,7 @@ timestamp signer only checks that a URL isn't too old."""
 from __future__ import annotations
 
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -15,7 +16,10 @@ pytestmark = pytest.mark.django_db
 
 
 def _url_signed_at(monkeypatch, offset: float, **kwargs) -> str:
+    """A URL signed ``offset`` seconds from now, for a media door whose clock is held at
+    now: however long the request takes, the URL's age is exactly ``-offset``."""
     now = time.time()
+    monkeypatch.setattr(media, "time", SimpleNamespace(time=lambda: now))
     with monkeypatch.context() as patched:
         patched.setattr(time, "time", lambda: now + offset)
         return media_url(**kwargs)

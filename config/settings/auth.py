@@ -79,6 +79,10 @@ ACCOUNT_RATE_LIMITS = {
 # Each staff *session* must pass it (decision 0020).
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Vernissage"
+# A code typed in the last seconds of its 30-second period reaches us in the next one: the
+# neighbouring period is accepted too (RFC 6238 section 5.2's "one step" of delay). Each code
+# is still accepted once, and failures still count against the sign-in limits.
+MFA_TOTP_TOLERANCE = 1
 MFA_ADAPTER = "accounts.mfa_adapter.MfaAdapter"
 MFA_FORMS = {
     "activate_totp": "accounts.mfa_forms.StableSecretActivateTOTPForm",

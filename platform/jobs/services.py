@@ -171,7 +171,8 @@ IDEMPOTENCY_KEY_MAX = 100
 def request_fingerprint(**fields: object) -> str:
     """What makes two submissions "the same request": the fields as the client sent them
     (before a random seed is chosen), in a canonical form."""
-    canonical = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=False)
+    # ASCII escapes: any string, even one the field checks will refuse (a lone surrogate).
+    canonical = json.dumps(fields, sort_keys=True, default=str, ensure_ascii=True)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

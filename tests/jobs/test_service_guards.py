@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,7 +17,13 @@ from domain.errors import InvalidTransition, NotAllowed
 from jobs import services
 from jobs.errors import GenerationPaused
 from jobs.models import Job, JobStatus
-from jobs.services import job_cancel, job_submit, jobs_reap
+from jobs.services import (
+    IDEMPOTENCY_KEY_MAX,
+    job_cancel,
+    job_submit,
+    job_submit_once,
+    jobs_reap,
+)
 from tests.concurrency import Racer, RowLock, finish
 
 
@@ -52,6 +59,12 @@ def make_job(artist: User, status: str = JobStatus.QUEUED, **fields: object) -> 
 # --- submitting ----------------------------------------------------------------------
 
 
+@pytest.fixture
+def no_queue(settings) -> None:
+    """Committed submissions publish their job; nobody should run these."""
+    settings.GENERATION_QUEUE = "gpu-nobody-listens"
+
+
 @pytest.mark.django_db
 def test_an_account_removed_from_the_artists_cannot_submit(artist):
     """The guard: the ``accounts.create_generations`` check comes first. An artist taken
@@ -71,6 +84,31 @@ def test_a_paused_account_is_told_why_before_its_fields_are_checked(artist, prog
     with pytest.raises(GenerationPaused, match=r"Unusual activity\."):
         submit(artist, duration_seconds=999)
     assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("key", "allowed"),
+    [("k" * IDEMPOTENCY_KEY_MAX, True), ("key\nwith a newline", False), ("key\x00", False)],
+    ids=["longest", "newline", "nul"],
+)
+def test_an_idempotency_key_is_at_most_100_printable_characters(artist, no_queue, key, allowed):
+    """The guard and its boundary: ``len(key) > IDEMPOTENCY_KEY_MAX`` (100 is allowed)
+    and ``isprintable()``: a key is stored and compared, never a place for controls."""
+    if allowed:
+        job, replayed = job_submit_once(
+            artist=artist, idempotency_key=key, prompt="a red bird over the sea",
+            duration_seconds=2, resolution="480p", aspect_ratio="16:9",
+        )  # fmt: skip
+        assert not replayed and job.idempotency_key == key
+    else:
+        with pytest.raises(ValidationError) as error:
+            job_submit_once(
+                artist=artist, idempotency_key=key, prompt="a red bird over the sea",
+                duration_seconds=2, resolution="480p", aspect_ratio="16:9",
+            )  # fmt: skip
+        assert "idempotency_key" in error.value.message_dict
+        assert not Job.objects.exists()
 
 
 # --- cancelling ----------------------------------------------------------------------

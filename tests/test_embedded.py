@@ -82,6 +82,8 @@ def test_embedded_default_serves_and_generates(tmp_path, tiny_model):
         assert "RESULT succeeded h264" in result.stdout, result.stdout + result.stderr
         assert (tmp_path / "db.sqlite3").exists()
         assert list((tmp_path / "media" / "private" / "outputs").rglob("*.mp4"))
+        # The broker's runtime state (its exchange tables too) lives in the data folder.
+        assert list((tmp_path / "broker" / "control").glob("*.exchange"))
         # Probes and metrics work on SQLite and the filesystem broker too.
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/readyz", timeout=10) as r:
             assert json.loads(r.read())["status"] == "ok"

@@ -13,12 +13,15 @@ from config.settings.base import DATA_DIR
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://")
 _broker_folder = DATA_DIR / "broker"
 if CELERY_BROKER_URL.startswith("filesystem://"):
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_folder / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(_broker_folder / "out"),
         "data_folder_out": str(_broker_folder / "out"),
         "processed_folder": str(_broker_folder / "processed"),
+        # Kombu's exchange tables: runtime state, kept with the rest (its default is
+        # ./control, relative to wherever a process starts).
+        "control_folder": str(_broker_folder / "control"),
         "store_processed": False,
         "polling_interval": 0.1,
     }

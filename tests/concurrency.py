@@ -26,7 +26,8 @@ from django.db.models import Model
 BLOCK_TIMEOUT = 15.0
 
 
-def _connect(*, autocommit: bool) -> psycopg.Connection[Any]:
+def connect_aside(*, autocommit: bool) -> psycopg.Connection[Any]:
+    """A connection of its own to the test database (not Django's, not this thread's)."""
     settings = connection.settings_dict
     return psycopg.connect(
         host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
@@ -43,7 +44,7 @@ class RowLock:
         self._connection: psycopg.Connection[Any] | None = None
 
     def __enter__(self) -> RowLock:
-        self._connection = _connect(autocommit=False)
+        self._connection = connect_aside(autocommit=False)
         table = connection.ops.quote_name(self.model._meta.db_table)
         found = self._connection.execute(
             f"SELECT 1 FROM {table} WHERE id = %s FOR UPDATE",  # noqa: S608 (a model's table)
@@ -100,7 +101,7 @@ def start_and_wait_until_blocked(racers: Sequence[Racer]) -> None:
         assert racer.connected.wait(BLOCK_TIMEOUT), "a racer never connected"
     pids = [racer.backend_pid for racer in racers]
     deadline = time.monotonic() + BLOCK_TIMEOUT
-    with _connect(autocommit=True) as watcher:
+    with connect_aside(autocommit=True) as watcher:
         while True:
             finished = [racer for racer in racers if not racer.is_alive()]
             assert not finished, (

@@ -18,7 +18,7 @@ import psycopg
 from django.db import connection
 from django.db.models import Model
 
-from tests.concurrency import RowLock
+from tests.concurrency import RowLock, connect_aside
 
 
 def _columns(model: type[Model], names: list[str]) -> list[str]:
@@ -55,11 +55,7 @@ class RowInsertInProgress:
         self._connection: psycopg.Connection[Any] | None = None
 
     def __enter__(self) -> RowInsertInProgress:
-        settings = connection.settings_dict
-        self._connection = psycopg.connect(
-            host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
-            password=settings["PASSWORD"], dbname=settings["NAME"], autocommit=False,
-        )  # fmt: skip
+        self._connection = connect_aside(autocommit=False)
         table = connection.ops.quote_name(self.model._meta.db_table)
         columns = ", ".join(_columns(self.model, list(self.values)))
         marks = ", ".join(["%s"] * len(self.values))

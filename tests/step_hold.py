@@ -38,13 +38,9 @@ class StepHold:
         self._connection: psycopg.Connection[Any] | None = None
 
     def __enter__(self) -> StepHold:
-        from django.db import connection
+        from tests.concurrency import connect_aside
 
-        settings = connection.settings_dict
-        self._connection = psycopg.connect(
-            host=settings["HOST"], port=settings["PORT"], user=settings["USER"],
-            password=settings["PASSWORD"], dbname=settings["NAME"], autocommit=True,
-        )  # fmt: skip
+        self._connection = connect_aside(autocommit=True)
         self._connection.execute("SELECT pg_advisory_lock(%s)", [_KEY])
         return self
 

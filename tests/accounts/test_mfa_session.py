@@ -16,7 +16,13 @@ from django.contrib import admin
 from accounts.models import ApiToken, User
 from accounts.services import user_has_mfa
 from publishing.media import media_url
-from tests.accounts.test_mfa import SETUP, unused_recovery_code, verified, without_mfa
+from tests.accounts.test_mfa import (
+    SETUP,
+    sign_in_with_password,
+    unused_recovery_code,
+    verified,
+    without_mfa,
+)
 from tests.conftest import PASSWORD, force_login_password_only, totp_code, totp_secret
 from tests.faults.conftest import protection_params
 
@@ -201,7 +207,7 @@ BROWSER_NOISE = [
 )
 def test_the_setup_key_survives_what_a_browser_asks_for(client, reviewer, protection):
     without_mfa(reviewer)
-    client.post("/accounts/login/", {"login": reviewer.email, "password": PASSWORD})
+    sign_in_with_password(client, reviewer)
     shown = client.get(SETUP).context["form"].secret
     # What Chromium asks for around the page: the favicon, a prefetch, the page again.
     assert client.get("/favicon.ico").status_code == 200
@@ -215,7 +221,7 @@ def test_the_setup_key_survives_what_a_browser_asks_for(client, reviewer, protec
 @pytest.mark.parametrize("headers", BROWSER_NOISE)
 def test_requests_that_are_not_pages_are_refused_not_redirected(client, reviewer, headers):
     without_mfa(reviewer)
-    client.post("/accounts/login/", {"login": reviewer.email, "password": PASSWORD})
+    sign_in_with_password(client, reviewer)
     answer = client.get("/staff/review/", **headers)
     assert answer.status_code == 403
     assert "2fa" in answer.content.decode()
@@ -224,13 +230,13 @@ def test_requests_that_are_not_pages_are_refused_not_redirected(client, reviewer
 def test_the_site_has_a_favicon_for_everyone(client, reviewer):
     assert client.get("/favicon.ico")["Content-Type"] == "image/x-icon"
     without_mfa(reviewer)
-    client.post("/accounts/login/", {"login": reviewer.email, "password": PASSWORD})
+    sign_in_with_password(client, reviewer)
     assert client.get("/favicon.ico").status_code == 200
 
 
 def test_setting_up_the_app_passes_the_factor_for_this_session(client, reviewer):
     without_mfa(reviewer)
-    client.post("/accounts/login/", {"login": reviewer.email, "password": PASSWORD})
+    sign_in_with_password(client, reviewer)
     secret = client.get(SETUP).context["form"].secret
     client.post(SETUP, {"code": totp_code(secret)})
     assert client.get("/staff/review/").status_code == 200

@@ -127,7 +127,7 @@ def outsider(db: None) -> User:
     return User.objects.create_user(email="mallory@example.com", password=PASSWORD)
 
 
-def _signed_in_with_second_factor(client: Client, user: User) -> None:
+def record_full_sign_in(client: Client, user: User) -> None:
     """Record in the client's session what a full sign-in records: the password, and the
     second factor when the account has one (accounts.mfa.session_passed_mfa)."""
     from allauth.account.internal.flows.login import (
@@ -165,7 +165,7 @@ def _force_login_is_a_full_sign_in(monkeypatch: pytest.MonkeyPatch) -> None:
 
     def force_login(self: Client, user: User, backend: str | None = None) -> None:
         _django_force_login(self, user, backend)
-        _signed_in_with_second_factor(self, user)
+        record_full_sign_in(self, user)
 
     monkeypatch.setattr(Client, "force_login", force_login)
 

@@ -1,0 +1,20 @@
+"""Benchmarks are code: each must still run on main. The review-queue benchmark runs here
+in a small smoke mode (its own throwaway PostgreSQL, a few hundred items), asserting every
+page it times answered 200 with the staff session it builds."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_review_queue_benchmark_runs_in_smoke_mode():
+    done = subprocess.run(
+        [sys.executable, "bench/review_queue.py", "--items", "300", "--requests", "1"],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "API, deep (after 90 %)" in done.stdout

@@ -32,8 +32,15 @@ demo: system-packages-demo $(VENV)/.installed-demo
 	$(BIN)/python manage.py demo_setup
 	$(BIN)/python manage.py serve $(HOST):$(PORT)
 
+# axe-core for the accessibility test (tests/browser/test_accessibility.py): reinstall
+# when its lock changes.
+AXE := tests/browser/axe
+$(AXE)/node_modules/.installed: $(AXE)/package-lock.json
+	cd $(AXE) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 ## test: install what the tests need (system packages too, as root) and run the suite
-test: system-packages $(VENV)/.installed-test
+test: system-packages $(VENV)/.installed-test $(AXE)/node_modules/.installed
 	$(BIN)/python -m pytest
 
 system-packages:

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from accounts import site_views
+from accounts import language, site_views
 from accounts.urls import staff_urlpatterns as staff_credit_urls
 from agreements.urls import staff_urlpatterns as staff_agreement_urls
 from jobs.switch_views import switches
@@ -24,6 +24,8 @@ handler403 = "portal.views.permission_denied"
 
 urlpatterns = [
     path("", include("portal.urls")),
+    # /notifications/ and the email choices at /account/notifications/.
+    path("", include("notifications.urls")),
     path("agreement/", include("agreements.urls")),
     path("invitations/", include("invitations.urls")),
     path("generations/", include("jobs.urls")),
@@ -38,6 +40,8 @@ urlpatterns = [
     path("staff/credits/", include(staff_credit_urls)),
     path("account/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    # The language switcher (Django's set_language, plus the account's language).
+    path("i18n/setlang/", language.set_language, name="set_language"),
     # Before the admin: its own sign-in and password forms would skip ours (decision 0020).
     path("admin/login/", site_views.admin_login, name="admin_login_redirect"),
     path("admin/password_change/", site_views.admin_password_change),

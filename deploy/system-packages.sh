@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system programs the test suite starts or drives, when they are missing:
-# PostgreSQL, Redis, ffmpeg, Chromium (+ driver), nginx (the production smoke test); with
+# PostgreSQL, Redis, ffmpeg, Chromium (+ driver), nginx (the production smoke test), Node
+# and npm (axe-core, the accessibility test), GNU gettext (the translation checks); with
 # --demo only ffmpeg. Uses apt-get when running as root;
 # otherwise says exactly what to install.
 set -euo pipefail
@@ -14,6 +15,12 @@ if [[ ${1:-} != --demo ]]; then
   command -v redis-server >/dev/null || missing+=(redis-server)
   command -v chromium >/dev/null || missing+=(chromium chromium-driver)
   command -v nginx >/dev/null || [[ -x /usr/sbin/nginx ]] || missing+=(nginx)
+  # Node and npm install axe-core for the accessibility test (Makefile: npm ci).
+  command -v node >/dev/null || missing+=(nodejs)
+  command -v npm >/dev/null || missing+=(npm)
+  # GNU gettext: makemessages in tests/test_translations.py (the demo needs none: the
+  # compiled catalogues are committed).
+  command -v xgettext >/dev/null || missing+=(gettext)
 fi
 
 if ((${#missing[@]} == 0)); then

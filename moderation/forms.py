@@ -3,16 +3,17 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from moderation.reasons import reason_choices
 
 
 class RejectForm(forms.Form):
-    reason_code = forms.ChoiceField(label="Reason")
+    reason_code = forms.ChoiceField(label=gettext_lazy("Reason"))
     note = forms.CharField(
-        label="Note to the artist",
+        label=gettext_lazy("Note to the artist"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Required when rejecting. The artist reads this.",
+        help_text=gettext_lazy("Required when rejecting. The artist reads this."),
         required=False,
     )
 
@@ -25,7 +26,7 @@ class RejectForm(forms.Form):
 
 class AppealForm(forms.Form):
     statement = forms.CharField(
-        label="Why should the decision change?",
+        label=gettext_lazy("Why should the decision change?"),
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
         max_length=2000,
     )

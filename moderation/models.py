@@ -4,19 +4,20 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 
 class ReviewStatus(models.TextChoices):
-    PENDING = "pending", "Waiting for review"
-    CLAIMED = "claimed", "Being reviewed"
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    APPEALED = "appealed", "Appealed"
+    PENDING = "pending", gettext_lazy("Waiting for review")
+    CLAIMED = "claimed", gettext_lazy("Being reviewed")
+    APPROVED = "approved", gettext_lazy("Approved")
+    REJECTED = "rejected", gettext_lazy("Rejected")
+    APPEALED = "appealed", gettext_lazy("Appealed")
 
 
 class ReviewStage(models.TextChoices):
-    REVIEW = "review", "First review"
-    APPEAL = "appeal", "Appeal"
+    REVIEW = "review", gettext_lazy("First review")
+    APPEAL = "appeal", gettext_lazy("Appeal")
 
 
 OPEN_STATUSES = (ReviewStatus.PENDING, ReviewStatus.CLAIMED, ReviewStatus.APPEALED)
@@ -112,9 +113,9 @@ class ReviewItem(models.Model):
 
 
 class DecisionOutcome(models.TextChoices):
-    APPROVED = "approved", "Approved"
-    REJECTED = "rejected", "Rejected"
-    REVOKED = "revoked", "Approval revoked"
+    APPROVED = "approved", gettext_lazy("Approved")
+    REJECTED = "rejected", gettext_lazy("Rejected")
+    REVOKED = "revoked", gettext_lazy("Approval revoked")
 
 
 class ReviewDecision(models.Model):

@@ -30,7 +30,7 @@ from moderation.models import (
     ReviewStatus,
 )
 from moderation.reasons import reason_codes, reason_label
-from portal.services import notify
+from notifications.services import review_decision_notify
 
 log = logging.getLogger(__name__)
 # Reviewer notes and admin notes: free text the artist reads.
@@ -142,7 +142,6 @@ def _decide(
             target=item,
             data={"stage": item.stage, "reason_code": reason_code},
         )
-        link = reverse("jobs:detail", kwargs={"pk": item.output.job_id})
         if outcome == ReviewStatus.APPROVED:
             message = f"Your video #{item.output.job_id} was approved. You can publish it now."
         else:
@@ -150,10 +149,10 @@ def _decide(
                 f"Your video #{item.output.job_id} was not approved: {reason_label(reason_code)}."
                 + (" You can appeal once." if item.appealable else "")
             )
-        notify(
-            user=item.artist,
+        review_decision_notify(
+            artist=item.artist,
+            job_id=item.output.job_id,
             message=message,
-            link=link,
             email_subject="[Vernissage] Review decision",
         )
     return item
@@ -293,13 +292,13 @@ def review_revoke_approval(
         audit_record(
             actor=admin, action="review.revoke", target=item, data={"reason_code": reason_code}
         )
-        notify(
-            user=item.artist,
+        review_decision_notify(
+            artist=item.artist,
+            job_id=item.output.job_id,
             message=(
                 f"The approval of your video #{item.output.job_id} was withdrawn: "
                 f"{reason_label(reason_code)}."
             ),
-            link=reverse("jobs:detail", kwargs={"pk": item.output.job_id}),
             email_subject="[Vernissage] Approval withdrawn",
         )
     return item

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from cohorts.models import Cohort
@@ -82,9 +83,13 @@ def bulk_approve(request: HttpRequest) -> HttpResponse:
     ids = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
     result = review_bulk_approve(item_ids=ids, reviewer=signed_in_user(request))
     if result.approved:
-        messages.success(request, f"Approved {len(result.approved)} item(s).")
+        messages.success(
+            request, _("Approved %(count)s item(s).") % {"count": len(result.approved)}
+        )
     for pk, reason in result.refused.items():
-        messages.warning(request, f"Item {pk} not approved: {reason}")
+        messages.warning(
+            request, _("Item %(pk)s not approved: %(reason)s") % {"pk": pk, "reason": reason}
+        )
     return redirect("moderation:queue")
 
 
@@ -145,15 +150,15 @@ def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     try:
         if action == "claim":
             review_claim(item=item, reviewer=me)
-            messages.success(request, "Claimed. It's yours for the next few minutes.")
+            messages.success(request, _("Claimed. It's yours for the next few minutes."))
         elif action == "release":
             review_release(item=item, reviewer=me)
-            messages.info(request, "Released back to the queue.")
+            messages.info(request, _("Released back to the queue."))
         elif action == "approve":
             if item.claimed_by_id != me.pk:
                 item = review_claim(item=item, reviewer=me)
             review_approve(item=item, reviewer=me, note=request.POST.get("note", ""))
-            messages.success(request, "Approved.")
+            messages.success(request, _("Approved."))
         elif action == "reject":
             review_reject(
                 item=item,
@@ -161,7 +166,7 @@ def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
                 reason_code=request.POST.get("reason_code", ""),
                 note=request.POST.get("note", ""),
             )
-            messages.success(request, "Rejected; the artist has been told why.")
+            messages.success(request, _("Rejected; the artist has been told why."))
         elif action == "revoke":
             review_revoke_approval(
                 item=item,
@@ -169,7 +174,7 @@ def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
                 reason_code=request.POST.get("reason_code", ""),
                 note=request.POST.get("note", ""),
             )
-            messages.success(request, "Approval revoked; any publication is down.")
+            messages.success(request, _("Approval revoked; any publication is down."))
     except ValidationError as error:
         if action in ("reject", "revoke"):
             return _refused_decision(request, item_id, error)
@@ -210,7 +215,7 @@ def appeal(request: HttpRequest, job_id: int) -> HttpResponse:
         raise Http404
     form = AppealForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write a statement for your appeal (up to 2000 characters).")
+        messages.error(request, _("Write a statement for your appeal (up to 2000 characters)."))
     else:
         try:
             review_appeal(
@@ -221,5 +226,5 @@ def appeal(request: HttpRequest, job_id: int) -> HttpResponse:
         except (DomainError, ValidationError) as error:
             messages.error(request, error_text(error))
         else:
-            messages.success(request, "Appeal sent. A different reviewer will decide it.")
+            messages.success(request, _("Appeal sent. A different reviewer will decide it."))
     return redirect(reverse("jobs:detail", kwargs={"pk": job_id}))

@@ -6,7 +6,9 @@ or the minute turns.
   (``publishing.media``, decision 0007);
 - the API budgets (``containment.throttles`` for the whole stack, ``containment.services``
   for the status fast path): a fixed one-minute window, and a 429's ``Retry-After``
-  counting down to its end.
+  counting down to its end;
+- the queue estimate (``jobs.estimates.clock``): a queued or running job's estimated
+  start and finish are counted from now.
 
 Only these modules' clocks stop; the rest of the program (``timezone.now()``, the
 sessions' "seen lately", the media door's age check) keeps real time.
@@ -22,6 +24,7 @@ from django.core import signing
 
 from containment import services as containment_services
 from containment import throttles
+from jobs import estimates
 
 
 def hold_clocks(monkeypatch: pytest.MonkeyPatch, *, at: float | None = None) -> float:
@@ -31,4 +34,5 @@ def hold_clocks(monkeypatch: pytest.MonkeyPatch, *, at: float | None = None) -> 
     monkeypatch.setattr(signing, "time", still)
     monkeypatch.setattr(throttles, "time", still)
     monkeypatch.setattr(containment_services, "clock", lambda: moment)
+    monkeypatch.setattr(estimates, "clock", lambda: moment)
     return moment

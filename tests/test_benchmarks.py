@@ -18,3 +18,17 @@ def test_review_queue_benchmark_runs_in_smoke_mode():
     )  # fmt: skip
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     assert "API, deep (after 90 %)" in done.stdout
+
+
+def test_queue_estimate_benchmark_runs_in_smoke_mode():
+    """Real workers and jobs (3 to learn from, 2 in a burst): every figure is printed and
+    each burst job was given an estimate while it waited or ran."""
+    done = subprocess.run(
+        [sys.executable, "bench/queue_estimate.py", "--smoke"],
+        cwd=ROOT, capture_output=True, text=True, timeout=900, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    assert "start, predicted while queued: n=" in done.stdout
+    assert "finish, predicted while running: n=" in done.stdout
+    assert "finish, first prediction after submit: n=" in done.stdout
+    assert " polls, 0 without an estimate" in done.stdout

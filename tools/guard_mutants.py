@@ -750,6 +750,15 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--minutes", type=float, default=75.0, help="stop starting mutants after")
     parser.add_argument("--summary", action="store_true", help="print the table, run nothing")
+    parser.add_argument(
+        "--merge",
+        action="append",
+        type=Path,
+        default=[],
+        help="add the records of another results folder (a second copy run at the same "
+        "time, or a rerun of survivors); they replace this folder's records of the same "
+        "mutants, in the order given",
+    )
     args = parser.parse_args(argv)
 
     config = load_config()
@@ -771,6 +780,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.copy.exists():
         raise SystemExit(f"No copy at {args.copy}: run with --sync first.")
     results = Results(args.results or args.copy.with_name(args.copy.name + "-results"))
+    for folder in args.merge:
+        results.data.update(json.loads((folder / "results.json").read_text()))
+        results.path.write_text(json.dumps(results.data, indent=1, sort_keys=True))
     only = set(args.only)
     if args.survivors:
         before = results.folder / "results-before.json"

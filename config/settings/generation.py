@@ -58,6 +58,20 @@ GENERATION_REPUBLISH_AFTER_SECONDS = env_int(
 # Progress is written at most this often while a job runs.
 GENERATION_PROGRESS_WRITE_SECONDS = 0.25
 
+# Queue estimates (jobs.estimates): a model's last N first-attempt successes within D days
+# give its pace; with fewer than MIN of them a job shows "no estimate yet". The workers are
+# those with a fresh heartbeat on GENERATION_QUEUE; when none is known, this many.
+GENERATION_ESTIMATE_HISTORY_JOBS = env_int(
+    "VERNISSAGE_ESTIMATE_HISTORY_JOBS", 50, minimum=1, maximum=1000
+)
+GENERATION_ESTIMATE_HISTORY_DAYS = env_int(
+    "VERNISSAGE_ESTIMATE_HISTORY_DAYS", 7, minimum=1, maximum=90
+)
+GENERATION_ESTIMATE_MIN_HISTORY = env_int(
+    "VERNISSAGE_ESTIMATE_MIN_HISTORY", 3, minimum=1, maximum=100
+)
+GENERATION_WORKERS = env_int("VERNISSAGE_GPU_WORKERS", 1, minimum=1, maximum=1000)
+
 # The prompt policy: rules (a JSON file of {"code", "pattern", "message"}) plus an optional
 # classifier ("dotted.path.to.function" taking the prompt, returning None or (code, message)).
 PROMPT_POLICY_RULES = env_json_records(

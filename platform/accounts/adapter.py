@@ -15,6 +15,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from invitations.adapter import InvitationOnlyAccountAdapter
 from portal.http import client_ip
@@ -45,11 +47,12 @@ class AccountAdapter(InvitationOnlyAccountAdapter):
         minutes = max(1, round(settings.LOGIN_FAILURE_WINDOW_SECONDS / 60))
         self.error_messages: dict[str, Any] = {
             **DefaultAccountAdapter.error_messages,
-            "too_many_login_attempts": (
+            "too_many_login_attempts": _(
                 "Too many failed sign-in attempts from your network for this account. "
-                f"Sign-in is paused for up to {minutes} minutes; try again then, or reset "
+                "Sign-in is paused for up to %(minutes)s minutes; try again then, or reset "
                 "your password."
-            ),
+            )
+            % {"minutes": minutes},
         }
 
     def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
@@ -62,14 +65,21 @@ class AccountAdapter(InvitationOnlyAccountAdapter):
         for key, value in context.items():
             if key.endswith("_url") and isinstance(value, str):
                 context[key] = on_site(value)
-        super().send_mail(template_prefix, email, context)
+        # In the account's language where the address has one; else the request's.
+        from accounts.language import portal_language
+        from accounts.models import User
+
+        account = User.objects.filter(email__iexact=email).only("language").first()
+        language = portal_language(account.language if account else None)
+        with translation.override(language or translation.get_language()):
+            super().send_mail(template_prefix, email, context)
 
     def get_client_ip(self, request: HttpRequest) -> str:
         """One answer everywhere: REMOTE_ADDR, which TrustedProxyMiddleware has already
         corrected behind our own proxy. Never a header a client could type."""
         ip = client_ip(request)
         if ip is None:
-            raise PermissionDenied("Unable to determine the client address.")
+            raise PermissionDenied(_("Unable to determine the client address."))
         return ip
 
     def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:

@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "People"
 
     def ready(self) -> None:
+        import accounts.language  # (connects the sign-in language receiver)
         import accounts.schema  # noqa: F401  (registers the OpenAPI auth extension)
         from accounts.roles import sync_role_groups
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.permissions import BasePermission
@@ -39,11 +40,11 @@ class ApiTokenAuthentication(BaseAuthentication):
             )
         token = ApiToken.objects.select_related("user").filter(token_hash=token_hash(raw)).first()
         if token is None or token.revoked_at is not None:
-            raise exceptions.AuthenticationFailed("This token was revoked or never existed.")
+            raise exceptions.AuthenticationFailed(_("This token was revoked or never existed."))
         if token.expires_at <= timezone.now():
-            raise exceptions.AuthenticationFailed("This token has expired; create a new one.")
+            raise exceptions.AuthenticationFailed(_("This token has expired; create a new one."))
         if not token.user.is_active:
-            raise exceptions.AuthenticationFailed("This account is disabled.")
+            raise exceptions.AuthenticationFailed(_("This account is disabled."))
         if user_needs_mfa(token.user) and not user_has_mfa(token.user):
             # A staff token outlives the MFA it was issued under only while MFA stays on.
             raise exceptions.PermissionDenied(MFA_REQUIRED_DETAIL, code=MFA_REQUIRED_CODE)
@@ -76,12 +77,18 @@ class TokenScopeAllows(BasePermission):
             return True
         if token.scope not in token_scopes_for(token.user):
             raise TokenScopeDenied(
-                f"A {token.scope} token no longer fits this account's role; "
-                "create a new token at /account/tokens/."
+                _(
+                    "A %(scope)s token no longer fits this account's role; "
+                    "create a new token at /account/tokens/."
+                )
+                % {"scope": token.scope}
             )
         if token.scope not in view_token_scopes(view, request.method or ""):
             raise TokenScopeDenied(
-                f"This token's scope ({token.scope}) does not allow this request "
-                "(see docs/api-tokens.md)."
+                _(
+                    "This token's scope (%(scope)s) does not allow this request "
+                    "(see docs/api-tokens.md)."
+                )
+                % {"scope": token.scope}
             )
         return True

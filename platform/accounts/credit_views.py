@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.selectors import NEUTRAL_BYLINE, public_credits_for_staff, user_public_byline
@@ -72,7 +73,8 @@ def staff_credits(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"Refused; {target.email} has been told why and is shown as “{NEUTRAL_BYLINE}”.",
+                _("Refused; %(email)s has been told why and is shown as “%(byline)s”.")
+                % {"email": target.email, "byline": NEUTRAL_BYLINE},
             )
         return redirect(f"{reverse('staff_credits:list')}?{urlencode({'q': search})}")
     return render(

@@ -25,6 +25,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseForbidden, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import Role, role_of
@@ -134,10 +135,12 @@ def _refuse(request: HttpRequest, *, enrolled: bool) -> HttpResponse:
     if not enrolled:
         messages.warning(
             request,
-            "Staff accounts need two-factor authentication. Set up an authenticator "
-            "app to continue.",
+            _(
+                "Staff accounts need two-factor authentication. Set up an authenticator "
+                "app to continue."
+            ),
         )
         return redirect("mfa_activate_totp")
-    messages.info(request, "Enter the code from your authenticator app to continue.")
+    messages.info(request, _("Enter the code from your authenticator app to continue."))
     query = urlencode({"next": request.get_full_path()})
     return redirect(f"{reverse('mfa_reauthenticate')}?{query}")

@@ -4,11 +4,13 @@ import hashlib
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:
     from accounts.roles import Role
@@ -115,6 +117,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     # Part of every session's auth hash: bumping it signs the account out everywhere.
     session_epoch = models.PositiveIntegerField(default=0, editable=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # The portal's language for this person (the switcher sets it; empty: the browser's).
+    # It wins over the browser's once signed in, and emails to them go out in it.
+    language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
 
     objects = UserManager()
 
@@ -177,10 +182,10 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class TokenScope(models.TextChoices):
-    READ = "read", "Read only"
-    GENERATE = "generate", "Read and generate"
-    REVIEW_READ = "review:read", "Staff: read the review queue"
-    REVIEW_WRITE = "review:write", "Staff: review (read and decide)"
+    READ = "read", gettext_lazy("Read only")
+    GENERATE = "generate", gettext_lazy("Read and generate")
+    REVIEW_READ = "review:read", gettext_lazy("Staff: read the review queue")
+    REVIEW_WRITE = "review:write", gettext_lazy("Staff: review (read and decide)")
 
 
 class ApiToken(models.Model):

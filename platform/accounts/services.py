@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import ApiToken, User, normalize_email
 from accounts.roles import Role, sync_role_groups
@@ -57,13 +59,13 @@ def user_set_paused(*, actor: User | None, user: User, paused: bool, reason: str
     from domain.errors import NotAllowed
 
     if actor is not None and not actor.has_perm("accounts.run_program"):
-        raise NotAllowed("Only program admins may pause an account.")
+        raise NotAllowed(_("Only program admins may pause an account."))
     reason = clean_text(
         reason if paused else "",
         field="paused_reason",
         max_length=300,
         required=paused,
-        required_message="Say why the account is paused; the artist sees it.",
+        required_message=_("Say why the account is paused; the artist sees it."),
     )
     with transaction.atomic():
         user.is_paused = paused
@@ -82,6 +84,17 @@ def user_set_paused(*, actor: User | None, user: User, paused: bool, reason: str
 class IssuedToken:
     token: ApiToken
     secret: str  # shown once
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Store the portal language a person chose ("" for their browser's): pages follow it
+    once signed in, and emails to them go out in it (accounts.language)."""
+    if language and language not in dict(settings.LANGUAGES):
+        raise ValueError(f"not a portal language: {language!r}")
+    if user.language != language:
+        user.language = language
+        User.objects.filter(pk=user.pk).update(language=language)
+    return user
 
 
 def user_has_mfa(user: User) -> bool:
@@ -139,9 +152,9 @@ def user_session_end(*, user: User, session_id: int, current_session_key: str | 
 
     session = UserSession.objects.filter(pk=session_id, user=user).first()
     if session is None:
-        raise DomainError("That session has already ended.", code="not_found")
+        raise DomainError(_("That session has already ended."), code="not_found")
     if session.session_key == current_session_key:
-        raise NotAllowed("This is the session you are using: sign out instead.")
+        raise NotAllowed(_("This is the session you are using: sign out instead."))
     get_adapter().end_sessions([session])
     audit_record(
         actor=user,
@@ -165,7 +178,7 @@ def api_token_create(
 
     if user.is_staff and not user_has_mfa(user):
         raise NotAllowed(
-            "Staff accounts need two-factor authentication before they can hold API tokens."
+            _("Staff accounts need two-factor authentication before they can hold API tokens.")
         )
     errors: dict[str, str | ValidationError] = {}
     try:
@@ -174,7 +187,7 @@ def api_token_create(
             field="name",
             max_length=100,
             required=True,
-            required_message="Name the token after what uses it, e.g. 'render script'.",
+            required_message=_("Name the token after what uses it, e.g. 'render script'."),
         )
     except ValidationError as error:
         errors["name"] = error.error_dict["name"][0]
@@ -208,7 +221,7 @@ def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     from domain.errors import NotAllowed
 
     if token.user_id != actor.pk and not actor.has_perm("accounts.run_program"):
-        raise NotAllowed("You can only revoke your own tokens.")
+        raise NotAllowed(_("You can only revoke your own tokens."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])
@@ -237,10 +250,10 @@ def user_set_public_credit(*, user: User, credit: str) -> User:
     # Controls are refused before whitespace is folded: str.split() counts some of them
     # (NEL, the separators U+001C-U+001F) as spaces and would quietly drop them.
     if any(unicodedata.category(ch) == "Cc" and ch not in "\t\n\r" for ch in credit):
-        raise ValidationError({"public_credit": "Use letters, digits and punctuation only."})
+        raise ValidationError({"public_credit": _("Use letters, digits and punctuation only.")})
     credit = " ".join(credit.split())
     if len(credit) > 100:
-        raise ValidationError({"public_credit": "At most 100 characters."})
+        raise ValidationError({"public_credit": _("At most 100 characters.")})
     # Control, private-use and unassigned characters, and bidi overrides that could make
     # the credit read as something else; joiners (needed by some scripts) stay allowed.
     if any(
@@ -249,10 +262,14 @@ def user_set_public_credit(*, user: User, credit: str) -> User:
         in {"LRE", "RLE", "LRO", "RLO", "PDF", "LRI", "RLI", "FSI", "PDI"}
         for ch in credit
     ):
-        raise ValidationError({"public_credit": "Use letters, digits and punctuation only."})
+        raise ValidationError({"public_credit": _("Use letters, digits and punctuation only.")})
     if re.search(r"\S+@\S+\.\S+", credit):
         raise ValidationError(
-            {"public_credit": "Use a name or handle, not an email address: the credit is public."}
+            {
+                "public_credit": _(
+                    "Use a name or handle, not an email address: the credit is public."
+                )
+            }
         )
     # Then the rule every free-text field follows (NFC; no other format characters).
     credit = clean_text(credit, field="public_credit", max_length=100)
@@ -267,7 +284,9 @@ def user_set_public_credit(*, user: User, credit: str) -> User:
         refused = locked.public_credit_refused_at is not None
         if key and refused and key == locked.public_credit_key:
             why = locked.public_credit_refusal
-            raise ValidationError({"public_credit": f"The program team refused this credit: {why}"})
+            raise ValidationError(
+                {"public_credit": _("The program team refused this credit: %(why)s") % {"why": why}}
+            )
         if credit == locked.public_credit and not refused:
             return user
         if key and public_credit_taken(key=key, by_other_than=locked):
@@ -305,6 +324,7 @@ def user_refuse_public_credit(*, actor: User, user: User, reason: str) -> User:
     stays reserved so nobody else takes it. Audited. Refusing twice is a no-op."""
     from django.urls import reverse
 
+    from accounts.language import language_for
     from accounts.selectors import NEUTRAL_BYLINE
     from audit.services import audit_record
     from domain.errors import DomainError, NotAllowed
@@ -312,30 +332,34 @@ def user_refuse_public_credit(*, actor: User, user: User, reason: str) -> User:
     from portal.services import notify
 
     if not actor.has_perm("accounts.run_program"):
-        raise NotAllowed("Only program admins may refuse a public credit.")
+        raise NotAllowed(_("Only program admins may refuse a public credit."))
     reason = clean_text(
         reason,
         field="reason",
         max_length=500,
         required=True,
-        required_message="Say why the credit is refused; the artist sees it.",
+        required_message=_("Say why the credit is refused; the artist sees it."),
     )
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
         if not locked.public_credit:
-            raise DomainError("This account has no public credit.", code="no_public_credit")
+            raise DomainError(_("This account has no public credit."), code="no_public_credit")
         if locked.public_credit_refused_at is not None:
             return locked
         locked.public_credit_refused_at = timezone.now()
         locked.public_credit_refusal = reason
         locked.save(update_fields=["public_credit_refused_at", "public_credit_refusal"])
-        notify(
-            user=locked,
-            message=f"The program team refused your public credit “{locked.public_credit}”: "
-            f"{reason} Until you choose another, you are shown as “{NEUTRAL_BYLINE}”.",
-            link=reverse("accounts:credit"),
-            email_subject="[Vernissage] Your public credit was refused",
-        )
+        with translation.override(language_for(locked)):
+            notify(
+                user=locked,
+                message=_(
+                    "The program team refused your public credit “%(credit)s”: %(reason)s "
+                    "Until you choose another, you are shown as “%(byline)s”."
+                )
+                % {"credit": locked.public_credit, "reason": reason, "byline": NEUTRAL_BYLINE},
+                link=reverse("accounts:credit"),
+                email_subject=_("[Vernissage] Your public credit was refused"),
+            )
         audit_record(
             actor=actor,
             action="account.credit_refuse",

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import ApiToken, TokenScope
@@ -65,7 +66,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Revoked {token.display}.")
+        messages.success(request, _("Revoked %(display)s.") % {"display": token.display})
     return redirect("accounts:tokens")
 
 
@@ -82,5 +83,5 @@ def session_end(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "That session has ended: the device is signed out.")
+        messages.success(request, _("That session has ended: the device is signed out."))
     return redirect("usersessions_list")

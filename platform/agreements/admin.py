@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from agreements.models import AgreementAcceptance, AgreementVersion
+from agreements.models import AgreementAcceptance, AgreementTranslation, AgreementVersion
 from agreements.services import agreement_version_publish
 from portal.http import signed_in_user
 
@@ -22,16 +22,27 @@ class AcceptanceInline(admin.TabularInline):
         return False
 
 
+class TranslationInline(admin.StackedInline):
+    """Translations for reading: editable even once the version is published, since
+    nobody signs them (decision 0025)."""
+
+    model = AgreementTranslation
+    extra = 0
+    fields = ("language", "title", "body")
+    verbose_name = "translation for reading (not binding)"
+    verbose_name_plural = "translations for reading (not binding)"
+
+
 @admin.register(AgreementVersion)
 class AgreementVersionAdmin(admin.ModelAdmin):
-    list_display = ["title", "effective_at", "published_at", "acceptance_count"]
+    list_display = ["title", "language", "effective_at", "published_at", "acceptance_count"]
     actions = ["publish_selected"]
-    inlines = [AcceptanceInline]
+    inlines = [TranslationInline, AcceptanceInline]
     readonly_fields = ["published_at", "published_by", "text_sha256"]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         if obj is not None and obj.is_published:
-            return ["title", "body", "effective_at", *self.readonly_fields]
+            return ["title", "body", "language", "effective_at", *self.readonly_fields]
         return list(self.readonly_fields)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:

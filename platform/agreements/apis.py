@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.permissions import IsAuthenticated
@@ -46,7 +47,7 @@ class AgreementCurrentApi(APIView):
         status = agreement_status(user=signed_in_user(request))
         version = status.current
         if version is None:
-            raise NoAgreementPublished("No agreement has been published yet.")
+            raise NoAgreementPublished(_("No agreement has been published yet."))
         return {
             "id": version.pk,
             "title": version.title,

@@ -19,6 +19,7 @@ EXEMPT_PREFIXES = (
     "/accounts/",
     "/agreement/",
     "/invitations/",
+    "/i18n/",
     "/static/",
     "/api/",
     "/admin/",

@@ -28,6 +28,14 @@ class AgreementVersion(models.Model):
         editable=False,
     )
     text_sha256 = models.CharField(max_length=64, blank=True, editable=False)
+    # The language of ``body``: the binding text, the one that is hashed and signed.
+    # Translations (AgreementTranslation) are for reading only. Frozen with the text.
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language of the binding text above.",
+    )
 
     class Meta:
         ordering = ["-effective_at", "-published_at"]
@@ -71,3 +79,34 @@ class AgreementAcceptance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} accepted {self.version.title}"
+
+
+class AgreementTranslation(models.Model):
+    """A version's text in another language, for reading only: nobody signs it, it has
+    no hash, and it may be corrected after publication. The agreement page shows it
+    beside the binding text, labelled as such (decision 0025)."""
+
+    version = models.ForeignKey(
+        AgreementVersion, on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES)
+    title = models.CharField(max_length=200)
+    body = models.TextField(help_text="Markdown, like the binding text.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["version", "language"], name="agreement_translation_once_per_language"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version.title} ({self.language}, for reading)"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.version_id is not None and self.language == self.version.language:
+            raise ValidationError({"language": "The binding text is already in this language."})

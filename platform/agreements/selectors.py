@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from agreements.models import AgreementAcceptance, AgreementVersion
+from agreements.models import AgreementAcceptance, AgreementTranslation, AgreementVersion
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -98,3 +98,13 @@ def agreement_version_report(*, version: AgreementVersion) -> VersionReport:
 
 def agreement_versions_published() -> QuerySet[AgreementVersion]:
     return AgreementVersion.objects.filter(published_at__isnull=False)
+
+
+def agreement_translation_for(
+    *, version: AgreementVersion, language: str
+) -> AgreementTranslation | None:
+    """``version``'s text in ``language``, for reading; None when there is none, or when
+    the binding text is already in that language."""
+    if language == version.language:
+        return None
+    return AgreementTranslation.objects.filter(version=version, language=language).first()

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from agreements.errors import AgreementChanged, AgreementFrozen, NoAgreementPublished
-from agreements.models import AgreementAcceptance, AgreementVersion
+from agreements.models import AgreementAcceptance, AgreementTranslation, AgreementVersion
 from agreements.rendering import text_sha256
 from agreements.selectors import agreement_current
 from audit.services import audit_record
@@ -26,7 +28,7 @@ MAX_BODY = 200_000
 
 def _require_program_admin(actor: User | None) -> None:
     if actor is not None and not actor.has_perm("accounts.run_program"):
-        raise NotAllowed("Only program admins may edit or publish agreements.")
+        raise NotAllowed(_("Only program admins may edit or publish agreements."))
 
 
 def _check_text(*, title: str, body: str) -> tuple[str, str]:
@@ -75,7 +77,7 @@ def agreement_version_update(
         locked = AgreementVersion.objects.select_for_update().get(pk=version.pk)
         if locked.is_published:
             raise AgreementFrozen(
-                "This version is published; its text can't change. Draft a new one."
+                _("This version is published; its text can't change. Draft a new one.")
             )
         locked.title, locked.body, locked.effective_at = title, body, effective_at
         locked.save(update_fields=["title", "body", "effective_at"])
@@ -104,6 +106,28 @@ def agreement_version_publish(*, actor: User | None, version: AgreementVersion) 
     return locked
 
 
+def agreement_translation_save(
+    *, actor: User | None, version: AgreementVersion, language: str, title: str, body: str
+) -> AgreementTranslation:
+    """Add or correct ``version``'s translation into ``language``, for reading only: it is
+    never signed or hashed, so it may change after publication (decision 0025)."""
+    _require_program_admin(actor)
+    if language not in dict(settings.LANGUAGES):
+        raise ValidationError({"language": _("Not a portal language.")})
+    if language == version.language:
+        raise ValidationError({"language": _("The binding text is already in this language.")})
+    title, body = _check_text(title=title, body=body)
+    with transaction.atomic():
+        translation, _created = AgreementTranslation.objects.update_or_create(
+            version=version, language=language, defaults={"title": title, "body": body}
+        )
+        audit_record(
+            actor=actor, action="agreement.translation", target=version,
+            data={"language": language},
+        )  # fmt: skip
+    return translation
+
+
 def agreement_accept(
     *,
     user: User,
@@ -120,13 +144,13 @@ def agreement_accept(
     """
     name = clean_text(typed_full_name, field="full_name", max_length=200)
     if len(name) < 2:
-        raise ValidationError({"full_name": "Type your full name to sign."})
+        raise ValidationError({"full_name": _("Type your full name to sign.")})
     version = agreement_current()
     if version is None:
-        raise NoAgreementPublished("No agreement has been published yet.")
+        raise NoAgreementPublished(_("No agreement has been published yet."))
     if seen_sha256 is not None and seen_sha256 != version.text_sha256:
         raise AgreementChanged(
-            "The agreement changed while you were reading it. Please read the current version."
+            _("The agreement changed while you were reading it. Please read the current version.")
         )
     existing = AgreementAcceptance.objects.filter(user=user, version=version).first()
     if existing is not None:

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language, gettext
 
 from agreements.errors import AgreementChanged, NoAgreementPublished
 from agreements.forms import AcceptAgreementForm
@@ -15,6 +16,7 @@ from agreements.models import AgreementVersion
 from agreements.selectors import (
     agreement_acceptances_of,
     agreement_status,
+    agreement_translation_for,
     agreement_version_report,
     agreement_versions_published,
 )
@@ -49,12 +51,19 @@ def agreement_current_page(request: HttpRequest) -> HttpResponse:
             messages.warning(request, error.message)
             return redirect(request.get_full_path())
         else:
-            messages.success(request, "Thank you. You have accepted the agreement.")
+            messages.success(request, gettext("Thank you. You have accepted the agreement."))
             return redirect(_next_url(request))
     return render(
         request,
         "agreements/current.html",
-        {"status": status, "form": form, "next": _next_url(request)},
+        {
+            "status": status,
+            "form": form,
+            "next": _next_url(request),
+            # For reading only: the form above signs the binding text's hash, always.
+            "translation": status.current
+            and agreement_translation_for(version=status.current, language=get_language()),
+        },
         status=400 if request.method == "POST" else 200,
     )
 
@@ -69,7 +78,12 @@ def agreement_signed_list(request: HttpRequest) -> HttpResponse:
 def agreement_signed_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # Only your own: another person's acceptance is a 404, not a 403, so ids reveal nothing.
     acceptance = get_object_or_404(agreement_acceptances_of(user=signed_in_user(request)), pk=pk)
-    return render(request, "agreements/signed_detail.html", {"acceptance": acceptance})
+    translation = agreement_translation_for(version=acceptance.version, language=get_language())
+    return render(
+        request,
+        "agreements/signed_detail.html",
+        {"acceptance": acceptance, "translation": translation},
+    )
 
 
 @permission_required("agreements.view_agreementacceptance", raise_exception=True)

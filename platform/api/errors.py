@@ -13,6 +13,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -69,7 +70,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             detail = {"non_field_errors": detail}
         response.data = {
             "code": "invalid",
-            "detail": "Some fields are missing or invalid.",
+            "detail": _("Some fields are missing or invalid."),
             "fields": _field_errors(detail),
         }
         response.status_code = status.HTTP_400_BAD_REQUEST

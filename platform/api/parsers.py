@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from django.utils.translation import gettext as _
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -50,5 +51,8 @@ class NestingLimitedJSONParser(JSONParser):
         else:
             too_deep = _depth_exceeds(data, MAX_JSON_DEPTH)
         if too_deep:
-            raise ParseError(f"JSON parse error - nested more than {MAX_JSON_DEPTH} levels deep.")
+            raise ParseError(
+                _("JSON parse error - nested more than %(depth)s levels deep.")
+                % {"depth": MAX_JSON_DEPTH}
+            )
         return data

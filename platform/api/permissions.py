@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy
 from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
@@ -12,7 +13,7 @@ from agreements.selectors import agreement_required
 class AgreementRequiredError(APIException):
     status_code = 403
     default_code = "agreement_required"
-    default_detail = (
+    default_detail = gettext_lazy(
         "Accept the current agreement first: GET /api/v1/agreements/current/ to read it, "
         "POST there with your full name to accept."
     )
@@ -31,7 +32,7 @@ class AgreementAccepted(BasePermission):
 
 
 class IsProgramAdmin(BasePermission):
-    message = "Only program admins may do this."
+    message = gettext_lazy("Only program admins may do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
         return bool(request.user and request.user.has_perm("accounts.run_program"))

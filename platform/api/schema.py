@@ -25,7 +25,10 @@ ERROR_SCHEMA: dict[str, Any] = {
         },
         "retry_after": {"type": "integer", "description": "On 429: seconds to wait."},
         "resets_at": {"type": "string", "format": "date-time"},
-        "reason_code": {"type": "string", "description": "Why a prompt was refused."},
+        "reason_code": {
+            "type": "string",
+            "description": "Why a prompt, or a download (`download_not_allowed`), was refused.",
+        },
     },
     "required": ["code", "detail"],
     "additionalProperties": True,

@@ -42,20 +42,31 @@ from django.core.signals import setting_changed
 from django.db import DatabaseError, connection
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.crypto import constant_time_compare
 from rest_framework.exceptions import Throttled
 
 from accounts.api_tokens import token_hash, token_well_formed
 from accounts.authentication import LAST_USED_RESOLUTION
+from accounts.language import portal_language
 from accounts.mfa import STAFF_ROLES
 from accounts.models import ApiToken, User, session_auth_hash
 from accounts.scopes import ARTIST_SCOPES
 from accounts.sessions import SEEN_KEY, session_client, session_seen_lately
 from agreements.models import AgreementAcceptance, AgreementVersion
 from containment.services import api_poll_observe
+from jobs.estimates import (
+    ESTIMATE_COLUMNS,
+    estimate_from_row,
+    estimate_json,
+    estimate_now,
+    estimate_sql,
+    estimate_sql_params,
+)
 from jobs.models import Job, JobStatus, Output
+from observability.models import WorkerHeartbeat
 from portal.http import client_ip
+from publishing.downloads import DownloadRefusal
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +84,8 @@ _SERIALIZED = (
     "resolution", "aspect_ratio", "seed", "model", "num_frames", "width", "height", "fps",
     "remix_of_id", "created_at", "started_at", "finished_at",
 )  # fmt: skip
-_JOB_FIELDS = (*_SERIALIZED, "error_code", "error_message")
+# What jobs.estimates also needs of the job itself.
+_JOB_FIELDS = (*_SERIALIZED, "error_code", "error_message", "first_step_at", "steps")
 _DATETIMES = frozenset({"created_at", "started_at", "finished_at"})
 
 
@@ -144,7 +156,11 @@ def status_answer(request: HttpRequest, *, job_id: int) -> HttpResponse | None:
         return None
 
     now = timezone.now()
-    row = _fetch(job_id=job_id, token=raw_token, session_key=session_key, now=now)
+    # The queue estimate's clock (jobs.estimates.clock: the tests hold it).
+    estimated_at = estimate_now()
+    row = _fetch(
+        job_id=job_id, token=raw_token, session_key=session_key, now=now, estimated_at=estimated_at
+    )
     if row is None or not _artist_may_see(row):
         return None
     ip = client_ip(request)
@@ -168,10 +184,14 @@ def status_answer(request: HttpRequest, *, job_id: int) -> HttpResponse | None:
     except Exception:  # Redis unreachable: the whole stack answers as it does then
         log.exception("status fast path: budgets or activity watch failed")
         return None
-    body = _body(row)
+    body = _body(row, estimated_at=estimated_at)
     response = HttpResponse(body, content_type="application/json")
     response["Content-Length"] = str(len(body))
-    response["Vary"] = "Accept, Cookie"
+    response["Vary"] = "Accept, Accept-Language, Cookie"
+    # LocaleMiddleware's and accounts.language's choice: a session's stored language,
+    # else the cookie or Accept-Language.
+    stored = portal_language(row["language"]) if raw_token is None else None
+    response["Content-Language"] = stored or translation.get_language_from_request(request)
     response["Allow"] = "GET, HEAD, OPTIONS"
     response["X-Frame-Options"] = settings.X_FRAME_OPTIONS
     for header, value in _csp_headers():
@@ -229,7 +249,7 @@ def _session_fresh(row: dict[str, Any], *, session_key: str, ip: str | None, age
     )
 
 
-def _body(row: dict[str, Any]) -> bytes:
+def _body(row: dict[str, Any], *, estimated_at: datetime) -> bytes:
     """What rest_framework's JSONRenderer makes of jobs.apis.JobDetailSerializer."""
     body: dict[str, Any] = {}
     for name in _SERIALIZED:
@@ -241,6 +261,12 @@ def _body(row: dict[str, Any]) -> bytes:
         {"code": row["error_code"], "message": row["error_message"]} if row["error_code"] else None
     )
     body["output"] = body["review"] = body["publication"] = body["takedown"] = None
+    # The artist's own unfinished job (publishing.downloads asks: owner, active, finished).
+    body["download_url"] = None
+    body["download_refusal"] = DownloadRefusal.NOT_READY.value
+    body["queue"] = estimate_json(
+        estimate_from_row(row, now=estimated_at), datetime_text=_drf_datetime
+    )
     text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
@@ -251,12 +277,18 @@ def _drf_datetime(value: datetime) -> str:
 
 
 def _fetch(
-    *, job_id: int, token: str | None, session_key: str | None, now: datetime
+    *,
+    job_id: int,
+    token: str | None,
+    session_key: str | None,
+    now: datetime,
+    estimated_at: datetime,
 ) -> dict[str, Any] | None:
+    estimate_params = estimate_sql_params(now=estimated_at)
     if token is not None:
-        params: list[datetime | str | int | None] = [now, token_hash(token), job_id]
+        params: list[Any] = [now, token_hash(token), *estimate_params, job_id]
     else:
-        params = [now, session_key, now, job_id]
+        params = [now, session_key, now, *estimate_params, job_id]
     # Django checks a reused connection with an extra round trip before a request's first
     # query (CONN_HEALTH_CHECKS). Here the query itself is the check: if the connection
     # went stale (the database restarted), it fails, is closed, and the whole stack
@@ -277,8 +309,9 @@ def _fetch(
 
 @cache
 def _sql(*, by_token: bool) -> str:
-    """One statement: the job, its artist, what the gate and the MFA rule ask of them, and
-    the session or token. Table and column names come from the models."""
+    """One statement: the job, its artist, what the gate and the MFA rule ask of them, the
+    session or token, and what the queue estimate needs (jobs.estimates.estimate_sql).
+    Table and column names come from the models."""
 
     def table(model: Any) -> str:
         return connection.ops.quote_name(model._meta.db_table)
@@ -313,7 +346,7 @@ def _sql(*, by_token: bool) -> str:
     return f"""
         SELECT {job_columns},
             u.id AS user_id, u.password, u.session_epoch, u.is_active, u.is_staff,
-            u.is_superuser, u.is_paused, u.cohort_id,
+            u.is_superuser, u.is_paused, u.cohort_id, u.{column(User, "language")} AS language,
             EXISTS (
                 SELECT 1 FROM {memberships} m JOIN {groups} g ON g.id = m.group_id
                 WHERE m.user_id = u.id AND g.name IN ({staff_roles})
@@ -328,8 +361,10 @@ def _sql(*, by_token: bool) -> str:
                 ORDER BY v.effective_at DESC, v.published_at DESC, v.id DESC
                 LIMIT 1
             ), false) AS agreement_accepted,
-            {credential_columns}
+            {credential_columns},
+            {ESTIMATE_COLUMNS}
         FROM {job} j JOIN {user} u ON u.id = j.{column(Job, "artist")}
         {credential}
+        {estimate_sql(job_table=job, heartbeat_table=table(WorkerHeartbeat))}
         WHERE j.id = %s
     """  # noqa: S608

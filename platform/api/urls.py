@@ -21,8 +21,14 @@ from jobs.apis import (
 )
 from ledger.apis import LedgerApi, RateCardApi
 from moderation.apis import ReviewApproveApi, ReviewClaimApi, ReviewQueueApi, ReviewRejectApi
+from notifications.apis import (
+    NotificationListApi,
+    NotificationPreferenceApi,
+    NotificationReadApi,
+)
 from publishing.apis import (
     GalleryApi,
+    GenerationDownloadApi,
     GenerationPublishApi,
     GenerationUnpublishApi,
     PublicationLiftTakedownApi,
@@ -41,6 +47,11 @@ urlpatterns = [
     path("generations/<int:pk>/", GenerationDetailApi.as_view(), name="generation-detail"),
     path("generations/<int:pk>/cancel/", GenerationCancelApi.as_view(), name="generation-cancel"),
     path("generations/<int:pk>/appeal/", GenerationAppealApi.as_view(), name="generation-appeal"),
+    path(
+        "generations/<int:pk>/download/",
+        GenerationDownloadApi.as_view(),
+        name="generation-download",
+    ),
     path(
         "generations/<int:pk>/publish/", GenerationPublishApi.as_view(), name="generation-publish"
     ),
@@ -70,6 +81,13 @@ urlpatterns = [
     path("feedback/<int:pk>/status/", FeedbackStatusApi.as_view(), name="feedback-status"),
     path("ledger/", LedgerApi.as_view(), name="ledger"),
     path("rate-card/", RateCardApi.as_view(), name="rate-card"),
+    path("notifications/", NotificationListApi.as_view(), name="notifications"),
+    path("notifications/<int:pk>/read/", NotificationReadApi.as_view(), name="notification-read"),
+    path(
+        "notification-preferences/",
+        NotificationPreferenceApi.as_view(),
+        name="notification-preferences",
+    ),
 ]
 
 

@@ -2,8 +2,10 @@ from __future__ import annotations
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.options import (
+    DownloadPolicy,
     default_durations,
     default_resolutions,
     validate_durations,
@@ -16,7 +18,8 @@ class Cohort(models.Model):
 
     ``capacity`` caps how many artists may join (enforced when an invitation is
     accepted); ``daily_generation_quota`` is per artist per UTC day; ``is_paused`` stops
-    new generations for the whole cohort.
+    new generations for the whole cohort; ``download_policy`` says when its artists may
+    download their own outputs (``publishing.downloads``).
     """
 
     name = models.CharField(max_length=100, unique=True)
@@ -50,6 +53,15 @@ class Cohort(models.Model):
             "cohort (the invisible forensic mark is always there)."
         ),
     )
+    download_policy = models.CharField(
+        max_length=20,
+        choices=DownloadPolicy.choices,
+        default=DownloadPolicy.AFTER_APPROVAL,
+        help_text=_(
+            "When artists may download their own videos (the signed, watermarked MP4). "
+            "A takedown or a suspended account stops downloads whatever this says."
+        ),
+    )
     is_paused = models.BooleanField(default=False)
     paused_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -62,6 +74,10 @@ class Cohort(models.Model):
             ),
             models.CheckConstraint(
                 condition=models.Q(review_sla_hours__gte=1), name="cohort_sla_min_1"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(download_policy__in=DownloadPolicy.values),
+                name="cohort_download_policy_valid",
             ),
         ]
 

@@ -1,4 +1,5 @@
-"""What a cohort may allow: clip durations and resolutions the program offers at all."""
+"""What a cohort may allow: clip durations and resolutions the program offers at all, and
+when its artists may download their outputs."""
 
 from __future__ import annotations
 
@@ -6,9 +7,18 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 # Clips are at most 10 seconds long.
 MAX_DURATION_SECONDS = 10
+
+
+class DownloadPolicy(models.TextChoices):
+    """When an artist may download their own outputs (docs/decisions/0027)."""
+
+    NEVER = "never", _("Never")
+    AFTER_APPROVAL = "after_approval", _("Once the review team approved the video")
+    ALWAYS = "always", _("As soon as the video is made")
 
 
 class Resolution(models.TextChoices):

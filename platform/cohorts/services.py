@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from audit.services import audit_record
 from cohorts.models import Cohort
-from cohorts.options import default_durations, default_resolutions
+from cohorts.options import DownloadPolicy, default_durations, default_resolutions
 from domain.errors import NotAllowed
 from domain.text import clean_text
 
@@ -31,6 +33,7 @@ def cohort_create(
     allowed_durations: list[int] | None = None,
     allowed_resolutions: list[str] | None = None,
     review_sla_hours: int = 48,
+    download_policy: str = DownloadPolicy.AFTER_APPROVAL,
 ) -> Cohort:
     """Create a cohort. Raises ValidationError (per field) for bad values."""
     _require_program_admin(actor)
@@ -45,6 +48,7 @@ def cohort_create(
             allowed_resolutions if allowed_resolutions is not None else default_resolutions()
         ),
         review_sla_hours=review_sla_hours,
+        download_policy=download_policy,
     )
     cohort.full_clean()
     cohort.save()
@@ -71,3 +75,38 @@ def cohort_set_paused(
         data={"reason": cohort.paused_reason},
     )  # fmt: skip
     return cohort
+
+
+@transaction.atomic
+def cohort_set_download_policy(*, actor: User | None, cohort: Cohort, policy: str) -> Cohort:
+    """Say when the cohort's artists may download their own outputs (``DownloadPolicy``).
+    It applies at once, to links already handed out too (``publishing.downloads``).
+    Raises ValidationError on ``download_policy`` for a value that is not a policy;
+    setting the current policy again is a no-op."""
+    _require_program_admin(actor)
+    if policy not in DownloadPolicy.values:
+        raise ValidationError(
+            {
+                "download_policy": ValidationError(
+                    _("Choose one of: %(choices)s.")
+                    % {"choices": ", ".join(DownloadPolicy.values)},
+                    code="invalid_choice",
+                )
+            }
+        )
+    previous = cohort.download_policy
+    if previous == policy:
+        return cohort
+    cohort.download_policy = policy
+    cohort.save(update_fields=["download_policy"])
+    cohort_download_policy_record(actor=actor, cohort=cohort, previous=previous)
+    return cohort
+
+
+def cohort_download_policy_record(*, actor: User | None, cohort: Cohort, previous: str) -> None:
+    """Audit a change of ``download_policy`` already saved (by the service, or the admin's
+    form): who changed it, from what, to what."""
+    audit_record(
+        actor=actor, action="cohort.download_policy", target=cohort,
+        data={"from": previous, "to": cohort.download_policy},
+    )  # fmt: skip

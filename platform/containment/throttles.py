@@ -57,12 +57,12 @@ def _window_start(now: float) -> int:
 
 
 def _names(budgets: list[Budget], now: float) -> list[str]:
-    return [f"ratelimit:{key}:{_window_start(now)}" for key, _, _ in budgets]
+    return [f"ratelimit:{key}:{_window_start(now)}" for key, _limit, _what in budgets]
 
 
 def _check(budgets: list[Budget], counts: list[int], now: float) -> None:
     """Raise RateLimited for the first budget past its limit this minute."""
-    for (_, limit, what), count in zip(budgets, counts, strict=True):
+    for (_key, limit, what), count in zip(budgets, counts, strict=True):
         if count > limit:
             raise RateLimited(
                 wait=max(1.0, _window_start(now) + WINDOW_SECONDS - now),

@@ -12,6 +12,7 @@ import unicodedata
 from typing import Literal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Format characters that are part of ordinary text: emoji sequences such as 👩‍🎨 and many
 # scripts need the zero-width joiner and non-joiner. Every other format character (bidi
@@ -45,7 +46,7 @@ def clean_text(
     max_length: int,
     multiline: bool = False,
     required: bool = False,
-    required_message: str = "This field is required.",
+    required_message: str | None = None,
     normal_form: Literal["NFC", "NFKC"] = "NFC",
 ) -> str:
     """``value`` as it will be stored, or a ValidationError on ``field``.
@@ -61,10 +62,10 @@ def clean_text(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise _refuse(field, "Must be text.", "invalid")
+        raise _refuse(field, _("Must be text."), "invalid")
     if any("\ud800" <= c <= "\udfff" for c in value):
         raise _refuse(
-            field, "Remove the invalid characters (unpaired surrogates).", "invalid_characters"
+            field, _("Remove the invalid characters (unpaired surrogates)."), "invalid_characters"
         )
     text = unicodedata.normalize(normal_form, value)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
@@ -73,13 +74,19 @@ def clean_text(
     refused = _refused_characters(text, multiline=multiline)
     if refused:
         raise _refuse(
-            field, f"Remove the control characters ({', '.join(refused)}).", "control_characters"
+            field,
+            _("Remove the control characters (%(characters)s).")
+            % {"characters": ", ".join(refused)},
+            "control_characters",
         )
     text = text.strip() if multiline else " ".join(text.split())
     if required and not text:
-        raise _refuse(field, required_message, "required")
+        raise _refuse(field, required_message or _("This field is required."), "required")
     if len(text) > max_length:
         raise _refuse(
-            field, f"Keep it to {max_length} characters (this is {len(text)}).", "max_length"
+            field,
+            _("Keep it to %(max)s characters (this is %(length)s).")
+            % {"max": max_length, "length": len(text)},
+            "max_length",
         )
     return text

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 FORMATS = {
@@ -35,16 +36,20 @@ def _refuse(name: str, message: str, code: str) -> ValidationError:
     return ValidationError({"screenshots": ValidationError(f"{name}: {message}", code=code)})
 
 
+def _too_large() -> str:
+    return _("larger than %(megabytes)s MB.") % {"megabytes": MAX_BYTES // (1024 * 1024)}
+
+
 def screenshot_clean(upload: UploadedFile) -> CleanImage:
     """The upload re-encoded, or a ValidationError on ``screenshots`` saying what's wrong."""
     name = upload.name or "screenshot"
     if (upload.size or 0) > MAX_BYTES:
-        raise _refuse(name, f"larger than {MAX_BYTES // (1024 * 1024)} MB.", "too_large")
+        raise _refuse(name, _too_large(), "too_large")
     data = upload.read(MAX_BYTES + 1)
     if len(data) > MAX_BYTES:
-        raise _refuse(name, f"larger than {MAX_BYTES // (1024 * 1024)} MB.", "too_large")
+        raise _refuse(name, _too_large(), "too_large")
     if not data:
-        raise _refuse(name, "is empty.", "empty")
+        raise _refuse(name, _("is empty."), "empty")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -52,14 +57,22 @@ def screenshot_clean(upload: UploadedFile) -> CleanImage:
             kind = image.format or ""
             if kind not in FORMATS:
                 raise _refuse(
-                    name, "only PNG, JPEG and WebP images are accepted.", "unsupported_type"
+                    name, _("only PNG, JPEG and WebP images are accepted."), "unsupported_type"
                 )
             width, height = image.size
             if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
                 raise _refuse(
                     name,
-                    f"{width}×{height} pixels is too large (at most {MAX_SIDE} on a side and "
-                    f"{MAX_PIXELS // 1_000_000} megapixels).",
+                    _(
+                        "%(width)s×%(height)s pixels is too large (at most %(side)s on a side "
+                        "and %(megapixels)s megapixels)."
+                    )
+                    % {
+                        "width": width,
+                        "height": height,
+                        "side": MAX_SIDE,
+                        "megapixels": MAX_PIXELS // 1_000_000,
+                    },
                     "too_many_pixels",
                 )
             image.load()
@@ -67,16 +80,16 @@ def screenshot_clean(upload: UploadedFile) -> CleanImage:
         # Pillow refuses to open headers claiming this many pixels before we can ask.
         raise _refuse(
             name,
-            f"claims too many pixels (at most {MAX_SIDE} on a side and "
-            f"{MAX_PIXELS // 1_000_000} megapixels).",
+            _("claims too many pixels (at most %(side)s on a side and %(megapixels)s megapixels).")
+            % {"side": MAX_SIDE, "megapixels": MAX_PIXELS // 1_000_000},
             "too_many_pixels",
         ) from None
     except UnidentifiedImageError:
         raise _refuse(
-            name, "is not a PNG, JPEG or WebP image we can read.", "not_an_image"
+            name, _("is not a PNG, JPEG or WebP image we can read."), "not_an_image"
         ) from None
     except (OSError, SyntaxError, ValueError):  # truncated or corrupt image data
-        raise _refuse(name, "is damaged or incomplete.", "corrupt_image") from None
+        raise _refuse(name, _("is damaged or incomplete."), "corrupt_image") from None
     content_type, extension = FORMATS[kind]
     mode = "RGBA" if image.mode in ("RGBA", "LA", "P") and kind != "JPEG" else "RGB"
     clean = image.convert(mode)

@@ -4,32 +4,33 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from jobs.storage import private_storage
 
 
 class FeedbackKind(models.TextChoices):
-    OUTPUT = "output", "Feedback on a video"
-    BUG = "bug", "Bug report"
-    SAFETY = "safety", "Safety / red-team finding"
-    FEATURE = "feature", "Feature request"
+    OUTPUT = "output", gettext_lazy("Feedback on a video")
+    BUG = "bug", gettext_lazy("Bug report")
+    SAFETY = "safety", gettext_lazy("Safety / red-team finding")
+    FEATURE = "feature", gettext_lazy("Feature request")
 
 
 class Severity(models.TextChoices):
-    LOW = "low", "Low"
-    MEDIUM = "medium", "Medium"
-    HIGH = "high", "High"
-    CRITICAL = "critical", "Critical"
+    LOW = "low", gettext_lazy("Low")
+    MEDIUM = "medium", gettext_lazy("Medium")
+    HIGH = "high", gettext_lazy("High")
+    CRITICAL = "critical", gettext_lazy("Critical")
 
 
 class FeedbackStatus(models.TextChoices):
-    NEW = "new", "New"
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    INVESTIGATING = "investigating", "Investigating"
-    ACCEPTED = "accepted", "Accepted"
-    DUPLICATE = "duplicate", "Duplicate"
-    WONT_FIX = "wont_fix", "Won't fix"
-    FIXED = "fixed", "Fixed"
+    NEW = "new", gettext_lazy("New")
+    ACKNOWLEDGED = "acknowledged", gettext_lazy("Acknowledged")
+    INVESTIGATING = "investigating", gettext_lazy("Investigating")
+    ACCEPTED = "accepted", gettext_lazy("Accepted")
+    DUPLICATE = "duplicate", gettext_lazy("Duplicate")
+    WONT_FIX = "wont_fix", gettext_lazy("Won't fix")
+    FIXED = "fixed", gettext_lazy("Fixed")
 
 
 # What an artist may say about an output; the labels are what people read.
@@ -182,9 +183,9 @@ class StatusChange(models.Model):
 
 
 class QuestionType(models.TextChoices):
-    CHOICE = "choice", "Choice"
-    SCALE = "scale", "Scale"
-    TEXT = "text", "Text"
+    CHOICE = "choice", gettext_lazy("Choice")
+    SCALE = "scale", gettext_lazy("Scale")
+    TEXT = "text", gettext_lazy("Text")
 
 
 class Survey(models.Model):

@@ -11,8 +11,10 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.language import language_for
 from accounts.models import User
 from audit.services import audit_record
 from domain.errors import NotAllowed
@@ -85,14 +87,14 @@ def feedback_submit(
     """File feedback of ``kind`` from form or API ``data``. Every bad field is reported at
     once (ValidationError); nothing is stored unless everything is valid."""
     if not reporter.has_perm("accounts.create_generations"):
-        raise NotAllowed("Only artists in the program file feedback.")
+        raise NotAllowed(_("Only artists in the program file feedback."))
     errors: dict[str, str | ValidationError] = {}
     fields: dict[str, Any] = {}
     if kind not in FeedbackKind.values:
         raise ValidationError(
             {
                 "kind": ValidationError(
-                    "Choose output, bug, safety or feature.", code="invalid_choice"
+                    _("Choose output, bug, safety or feature."), code="invalid_choice"
                 )
             }
         )
@@ -194,24 +196,24 @@ def feedback_submit(
 def feedback_me_too(*, item: FeedbackItem, reporter: User, details: str) -> Reproduction:
     """Add your own reproduction to someone else's bug or feature request."""
     if not reporter.has_perm("accounts.create_generations"):
-        raise NotAllowed("Only artists in the program can add a reproduction.")
+        raise NotAllowed(_("Only artists in the program can add a reproduction."))
     if item.reporter_id == reporter.pk:
-        raise NotAllowed("This is your own report; add details by replying to it instead.")
+        raise NotAllowed(_("This is your own report; add details by replying to it instead."))
     if item.kind not in (FeedbackKind.BUG, FeedbackKind.FEATURE):
-        raise NotAllowed('Only bug reports and feature requests take a "me too".')
+        raise NotAllowed(_('Only bug reports and feature requests take a "me too".'))
     details = clean_text(
         details,
         field="details",
         max_length=MAX_TEXT,
         multiline=True,
         required=True,
-        required_message="Say how you reproduced it.",
+        required_message=_("Say how you reproduced it."),
     )
     reproduction, created = Reproduction.objects.get_or_create(
         item=item, reporter=reporter, defaults={"details": details}
     )
     if not created:
-        raise ValidationError({"details": "You already added a reproduction to this item."})
+        raise ValidationError({"details": _("You already added a reproduction to this item.")})
     return reproduction
 
 
@@ -227,13 +229,19 @@ def _credit(original: FeedbackItem, reporter_id: int) -> None:
     rate_key = _rate_key(original)
     if rate_key is None:
         return
+    artist = User.objects.get(pk=reporter_id)
+    # Stored, and read on the artist's ledger: written in their language.
+    with translation.override(language_for(artist)):
+        reason = _("Accepted %(kind)s #%(number)s: %(title)s") % {
+            "kind": original.get_kind_display().lower(),
+            "number": original.pk,
+            "title": original.title,
+        }
     ledger_credit(
-        artist=User.objects.get(pk=reporter_id),
+        artist=artist,
         source_key=f"feedback:{original.pk}:{reporter_id}",
         rate_key=rate_key,
-        reason=f"Accepted {original.get_kind_display().lower()} #{original.pk}: {original.title}"[
-            :300
-        ],
+        reason=reason[:300],
     )
 
 
@@ -258,30 +266,33 @@ def feedback_set_status(
     reports and feature requests, which other artists may see, take a public reply).
     Accepting (or fixing) credits the reporter, and the reporters of its duplicates, once."""
     if not staff.has_perm("accounts.review_outputs"):
-        raise NotAllowed("Only staff triage feedback.")
+        raise NotAllowed(_("Only staff triage feedback."))
     if status not in FeedbackStatus.values:
-        raise ValidationError({"status": "Unknown status."})
+        raise ValidationError({"status": _("Unknown status.")})
     reply = clean_text(reply, field="reply", max_length=MAX_TEXT, multiline=True)
     fixed_in = clean_text(
         fixed_in,
         field="fixed_in",
         max_length=100,
         required=status == S.FIXED,
-        required_message="Name the release or model version that fixed it.",
+        required_message=_("Name the release or model version that fixed it."),
     )
     if status == S.DUPLICATE:
         if duplicate_of is None or duplicate_of.pk == item.pk:
-            raise ValidationError({"duplicate_of": "Name the original item."})
+            raise ValidationError({"duplicate_of": _("Name the original item.")})
         if duplicate_of.status == S.DUPLICATE:
             raise ValidationError(
-                {"duplicate_of": "That item is itself a duplicate; name its original."}
+                {"duplicate_of": _("That item is itself a duplicate; name its original.")}
             )
     with transaction.atomic():
         locked = FeedbackItem.objects.select_for_update().get(pk=item.pk)
         if status not in TRANSITIONS[locked.status]:
             raise TransitionRefused(
-                f"An item that is {locked.get_status_display().lower()} can't become "
-                f"{FeedbackStatus(status).label.lower()}."
+                _("An item that is %(current)s can't become %(wanted)s.")
+                % {
+                    "current": locked.get_status_display().lower(),
+                    "wanted": FeedbackStatus(status).label.lower(),
+                }
             )
         locked.status = status
         locked.staff_reply = reply
@@ -304,14 +315,24 @@ def feedback_set_status(
         if status == S.DUPLICATE and duplicate_of is not None and duplicate_of.status in CREDITED:
             _credit(duplicate_of, locked.reporter_id)
         # Only the reporter is told, so a private reply goes to nobody else.
-        notify(
-            user=locked.reporter,
-            message=f"Your {locked.get_kind_display().lower()} #{locked.pk} is now "
-            f"{locked.get_status_display().lower()}"
-            + (f": {locked.staff_reply}" if locked.staff_reply else "."),
-            link=reverse("feedback:detail", kwargs={"pk": locked.pk}),
-            email_subject="[Vernissage] Update on your feedback",
-        )
+        with translation.override(language_for(locked.reporter)):
+            facts = {
+                "kind": locked.get_kind_display().lower(),
+                "number": locked.pk,
+                "status": locked.get_status_display().lower(),
+                "reply": locked.staff_reply,
+            }
+            notify(
+                user=locked.reporter,
+                message=(
+                    _("Your %(kind)s #%(number)s is now %(status)s: %(reply)s")
+                    if locked.staff_reply
+                    else _("Your %(kind)s #%(number)s is now %(status)s.")
+                )
+                % facts,
+                link=reverse("feedback:detail", kwargs={"pk": locked.pk}),
+                email_subject=_("[Vernissage] Update on your feedback"),
+            )
         audit_record(
             actor=staff,
             action="feedback.status",
@@ -324,17 +345,18 @@ def feedback_set_status(
 def survey_send(*, admin: User, survey: Survey) -> Survey:
     """Open a survey to its cohort and tell every member. Sending twice is a no-op."""
     if not admin.has_perm("accounts.run_program"):
-        raise NotAllowed("Only program admins send surveys.")
+        raise NotAllowed(_("Only program admins send surveys."))
     if survey.sent_at is not None:
         return survey
     survey.sent_at = timezone.now()
     survey.save(update_fields=["sent_at"])
     for member in survey.cohort.members.filter(is_active=True):
-        notify(
-            user=member,
-            message=f"New survey: {survey.title}",
-            link=reverse("feedback:survey", kwargs={"pk": survey.pk}),
-        )
+        with translation.override(language_for(member)):
+            notify(
+                user=member,
+                message=_("New survey: %(title)s") % {"title": survey.title},
+                link=reverse("feedback:survey", kwargs={"pk": survey.pk}),
+            )
     return survey
 
 
@@ -374,19 +396,21 @@ def survey_validate_answers(*, survey: Survey, answers: dict[str, Any]) -> dict[
 def survey_respond(*, survey: Survey, artist: User, answers: dict[str, Any]) -> SurveyResponse:
     """Answer a survey sent to your cohort, once. A completed survey is credited once."""
     if artist.cohort_id != survey.cohort_id or survey.sent_at is None:
-        raise NotAllowed("This survey wasn't sent to your cohort.")
+        raise NotAllowed(_("This survey wasn't sent to your cohort."))
     if survey.closes_at is not None and survey.closes_at <= timezone.now():
-        raise NotAllowed("This survey has closed.")
+        raise NotAllowed(_("This survey has closed."))
     clean = survey_validate_answers(survey=survey, answers=answers)
     with transaction.atomic():
         if SurveyResponse.objects.filter(survey=survey, artist=artist).exists():
-            raise AlreadyResponded("You already answered this survey.")
+            raise AlreadyResponded(_("You already answered this survey."))
         response = SurveyResponse.objects.create(survey=survey, artist=artist, answers=clean)
+        with translation.override(language_for(artist)):
+            reason = _("Completed the survey “%(title)s”") % {"title": survey.title}
         ledger_credit(
             artist=artist,
             source_key=f"survey:{survey.pk}:{artist.pk}",
             rate_key="survey",
-            reason=f"Completed the survey “{survey.title}”",
+            reason=reason,
         )
     return response
 
@@ -394,7 +418,7 @@ def survey_respond(*, survey: Survey, artist: User, answers: dict[str, Any]) -> 
 def survey_questions_validate(questions: Any) -> list[dict[str, Any]]:
     """Check an admin's question list; raises ValidationError naming the question."""
     if not isinstance(questions, list) or not questions:
-        raise ValidationError("List at least one question.")
+        raise ValidationError(_("List at least one question."))
     seen: set[str] = set()
     for number, question in enumerate(questions, start=1):
         if (
@@ -402,21 +426,31 @@ def survey_questions_validate(questions: Any) -> list[dict[str, Any]]:
             or not str(question.get("id", "")).strip()
             or not str(question.get("text", "")).strip()
         ):
-            raise ValidationError(f"Question {number} needs an id and a text.")
+            raise ValidationError(
+                _("Question %(number)s needs an id and a text.") % {"number": number}
+            )
         if question["id"] in seen:
-            raise ValidationError(f"Question {number}: id {question['id']!r} is used twice.")
+            raise ValidationError(
+                _("Question %(number)s: id %(question)r is used twice.")
+                % {"number": number, "question": question["id"]}
+            )
         seen.add(question["id"])
         kind = question.get("type")
         if kind not in QuestionType.values:
-            raise ValidationError(f"Question {number}: type must be choice, scale or text.")
+            raise ValidationError(
+                _("Question %(number)s: type must be choice, scale or text.") % {"number": number}
+            )
         if kind == QuestionType.CHOICE and (
             not isinstance(question.get("choices"), list) or len(question["choices"]) < 2
         ):
             raise ValidationError(
-                f"Question {number}: a choice question needs at least two choices."
+                _("Question %(number)s: a choice question needs at least two choices.")
+                % {"number": number}
             )
         if kind == QuestionType.SCALE and not int(question.get("min", 1)) < int(
             question.get("max", 5)
         ):
-            raise ValidationError(f"Question {number}: min must be below max.")
+            raise ValidationError(
+                _("Question %(number)s: min must be below max.") % {"number": number}
+            )
     return questions

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
@@ -95,7 +96,7 @@ def feedback_new(request: HttpRequest, kind: str) -> HttpResponse:
         except DomainError as error:
             errors, status = {"form": error.message}, error.http_status
         else:
-            messages.success(request, "Thank you: your report was filed.")
+            messages.success(request, _("Thank you: your report was filed."))
             return redirect("feedback:detail", pk=item.pk)
     return render(
         request,
@@ -158,7 +159,7 @@ def feedback_me_too_view(request: HttpRequest, pk: int) -> HttpResponse:
     except (DomainError, ValidationError) as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, "Added your reproduction.")
+        messages.success(request, _("Added your reproduction."))
     return redirect("feedback:detail", pk=pk)
 
 
@@ -178,7 +179,7 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as error:
             errors = {"form": error.message}
         else:
-            messages.success(request, "Thank you for answering.")
+            messages.success(request, _("Thank you for answering."))
             return redirect("feedback:home")
     answered = survey.responses.filter(artist=user).exists()
     # Each question with what was typed and its own error: nothing is lost on an error,
@@ -240,7 +241,7 @@ def triage(request: HttpRequest, pk: int) -> HttpResponse:
                 else {error.field or "form": error.message}
             )
             return _triage_page(request, item, errors=errors, values=request.POST)
-        messages.success(request, "Status changed; the reporter has been told.")
+        messages.success(request, _("Status changed; the reporter has been told."))
         return redirect("feedback:triage", pk=pk)
     return _triage_page(request, item, errors={}, values={})
 

@@ -2,46 +2,48 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_lazy
+
 from domain.errors import DomainError
 
 
 class InvitationError(DomainError):
     code = "invitation_invalid"
     http_status = 400
-    title = "This invitation can't be used"
+    title = gettext_lazy("This invitation can't be used")
 
 
 class InvitationUnknown(InvitationError):
     code = "invitation_unknown"
     http_status = 404
-    title = "We don't recognise this invitation link"
+    title = gettext_lazy("We don't recognise this invitation link")
 
 
 class InvitationExpired(InvitationError):
     code = "invitation_expired"
     http_status = 410
-    title = "This invitation has expired"
+    title = gettext_lazy("This invitation has expired")
 
 
 class InvitationUsed(InvitationError):
     code = "invitation_used"
     http_status = 410
-    title = "This invitation has already been used"
+    title = gettext_lazy("This invitation has already been used")
 
 
 class InvitationRevoked(InvitationError):
     code = "invitation_revoked"
     http_status = 410
-    title = "This invitation was withdrawn"
+    title = gettext_lazy("This invitation was withdrawn")
 
 
 class CohortFull(InvitationError):
     code = "cohort_full"
     http_status = 409
-    title = "This cohort is full"
+    title = gettext_lazy("This cohort is full")
 
 
 class EmailMismatch(InvitationError):
     code = "email_mismatch"
     http_status = 400
-    title = "Use the invited email address"
+    title = gettext_lazy("Use the invited email address")

@@ -9,6 +9,7 @@ from allauth.core import context
 from django import forms
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 
 from accounts.models import normalize_email
 from invitations.errors import InvitationError
@@ -37,7 +38,8 @@ class InvitedSignupForm(SignupForm):
         invited = self._invited_email()
         if invited is not None and normalize_email(email) != invited:
             raise forms.ValidationError(
-                f"Your invitation was sent to {invited}. Sign up with that address.",
+                _("Your invitation was sent to %(invited)s. Sign up with that address.")
+                % {"invited": invited},
                 code="email_mismatch",
             )
         return email
@@ -51,7 +53,7 @@ class InvitedSignupForm(SignupForm):
                 user, response = super().try_save(request)
                 if user is not None:
                     if token is None:
-                        raise InvitationError("Open your invitation link again to sign up.")
+                        raise InvitationError(_("Open your invitation link again to sign up."))
                     invitation_accept(token=token, user=user)
         except InvitationError as error:
             return None, render_invitation_error(request, error)

@@ -12,7 +12,8 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from accounts.models import User, normalize_email
 from accounts.roles import Role
@@ -52,7 +53,7 @@ def invitation_link(*, token: str) -> str:
 def _require_inviter(inviter: User | None) -> None:
     # None means the operator's shell (a management command): full authority.
     if inviter is not None and not inviter.has_perm("accounts.run_program"):
-        raise NotAllowed("Only program admins may invite artists.")
+        raise NotAllowed(_("Only program admins may invite artists."))
 
 
 def invitation_validate_email(*, email: str) -> str:
@@ -62,11 +63,20 @@ def invitation_validate_email(*, email: str) -> str:
         validate_email(address)
     except ValidationError:
         raise ValidationError(
-            {"email": ValidationError(f"{email!r} is not a valid email address.", code="invalid")}
+            {
+                "email": ValidationError(
+                    _("%(email)r is not a valid email address.") % {"email": email}, code="invalid"
+                )
+            }
         ) from None
     if User.objects.filter(email__iexact=address).exists():
         raise ValidationError(
-            {"email": ValidationError(f"{address} already has an account.", code="email_taken")}
+            {
+                "email": ValidationError(
+                    _("%(address)s already has an account.") % {"address": address},
+                    code="email_taken",
+                )
+            }
         )
     pending = Invitation.objects.filter(
         email__iexact=address, status=InvitationStatus.PENDING, expires_at__gt=timezone.now()
@@ -75,7 +85,8 @@ def invitation_validate_email(*, email: str) -> str:
         raise ValidationError(
             {
                 "email": ValidationError(
-                    f"{address} already has a pending invitation; revoke it to send a new one.",
+                    _("%(address)s already has a pending invitation; revoke it to send a new one.")
+                    % {"address": address},
                     code="already_invited",
                 )
             }
@@ -100,7 +111,7 @@ def invitation_create(
     days = settings.INVITATION_EXPIRY_DAYS if expires_in_days is None else expires_in_days
     if not 1 <= days <= 90:
         raise ValidationError(
-            {"expires_in_days": ValidationError("Choose 1 to 90 days.", code="out_of_range")}
+            {"expires_in_days": ValidationError(_("Choose 1 to 90 days."), code="out_of_range")}
         )
     with transaction.atomic():
         address = invitation_validate_email(email=email)
@@ -120,18 +131,23 @@ def invitation_create(
             data={"email": address, "cohort": cohort.name},
         )  # fmt: skip
         if send_email:
-            transaction.on_commit(lambda: _send_invitation_email(issued))
+            # In the inviter's language (their portal language, or the default for the
+            # invite command): the invitee has no account, so no language of their own yet.
+            language = translation.get_language() or settings.LANGUAGE_CODE
+            transaction.on_commit(lambda: _send_invitation_email(issued, language=language))
     return issued
 
 
-def _send_invitation_email(issued: IssuedInvitation) -> None:
+def _send_invitation_email(issued: IssuedInvitation, *, language: str) -> None:
     context = {"invitation": issued.invitation, "link": issued.link}
-    send_mail(
-        subject=f"You're invited to the Vernissage preview ({issued.invitation.cohort.name})",
-        message=render_to_string("invitations/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[issued.invitation.email],
-    )
+    with translation.override(language):
+        send_mail(
+            subject=_("You're invited to the Vernissage preview (%(cohort)s)")
+            % {"cohort": issued.invitation.cohort.name},
+            message=render_to_string("invitations/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[issued.invitation.email],
+        )
 
 
 def invitation_revoke(*, actor: User | None, invitation: Invitation) -> Invitation:
@@ -142,7 +158,7 @@ def invitation_revoke(*, actor: User | None, invitation: Invitation) -> Invitati
         if locked.status == InvitationStatus.REVOKED:
             return locked
         if locked.status == InvitationStatus.ACCEPTED:
-            raise InvalidTransition("This invitation was already used; it can't be revoked.")
+            raise InvalidTransition(_("This invitation was already used; it can't be revoked."))
         locked.status = InvitationStatus.REVOKED
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["status", "revoked_at"])
@@ -180,7 +196,9 @@ def invitation_for_token(*, token: str, lock: bool = False) -> Invitation:
         queryset = queryset.select_for_update(of=("self",))
     invitation = queryset.filter(token_hash=hash_token(token)).first() if token else None
     if invitation is None:
-        raise InvitationUnknown("Check that you copied the whole link from your invitation email.")
+        raise InvitationUnknown(
+            _("Check that you copied the whole link from your invitation email.")
+        )
     return _ensure_usable(invitation)
 
 
@@ -195,14 +213,18 @@ def invitation_accept(*, token: str, user: User) -> Invitation:
         invitation = invitation_for_token(token=token, lock=True)
         if normalize_email(user.email) != invitation.email:
             raise EmailMismatch(
-                f"This invitation is for {invitation.email}; sign up with that address.",
+                _("This invitation is for %(email)s; sign up with that address.")
+                % {"email": invitation.email},
                 field="email",
             )
         cohort = Cohort.objects.select_for_update().get(pk=invitation.cohort_id)
         if cohort.members.count() >= cohort.capacity:
             raise CohortFull(
-                f"All {cohort.capacity} seats in {cohort.name} are taken. "
-                "Ask the program team to add seats or move you to another cohort."
+                _(
+                    "All %(capacity)s seats in %(name)s are taken. Ask the "
+                    "program team to add seats or move you to another cohort."
+                )
+                % {"capacity": cohort.capacity, "name": cohort.name}
             )
         user.cohort = cohort
         user.save(update_fields=["cohort"])

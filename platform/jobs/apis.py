@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.translation import gettext
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -10,11 +13,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.scopes import ANYONE_READ, ARTIST_GENERATE, ARTIST_READ, STAFF_WRITE
-from jobs.models import Job
-from jobs.selectors import job_visible_to, jobs_of
+from jobs.forms import GenerationFilterForm
+from jobs.models import Job, JobStatus
+from jobs.selectors import ReviewState, job_review_state, job_visible_to, jobs_of
 from jobs.services import job_cancel, job_submit_once
 from portal.http import signed_in_user
-from publishing.media import media_url
+from publishing.downloads import DownloadRefusal, download_refusal
+from publishing.media import download_url, media_url
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -25,6 +30,38 @@ class JobSerializer(serializers.ModelSerializer):
             "resolution", "aspect_ratio", "seed", "model", "num_frames", "width", "height",
             "fps", "remix_of", "created_at", "started_at", "finished_at",
         ]  # fmt: skip
+
+
+class JobListItemSerializer(JobSerializer):
+    """A job in your list: the job, and where its video stands with the review team."""
+
+    review_state = serializers.SerializerMethodField(
+        help_text=(
+            "in_review (waiting, being reviewed or appealed), approved, rejected, or none "
+            "(no video, so no review). The job's own page has the review in full."
+        )
+    )
+
+    class Meta(JobSerializer.Meta):
+        fields = [*JobSerializer.Meta.fields, "review_state"]
+
+    @extend_schema_field(serializers.ChoiceField(choices=ReviewState.values))
+    def get_review_state(self, job: Job) -> str:
+        return str(job_review_state(job))
+
+
+_LIST_FILTERS = [
+    OpenApiParameter("status", str, enum=JobStatus.values, description="Only jobs in this status."),
+    OpenApiParameter(
+        "review", str, enum=ReviewState.values, description="Only jobs in this review state."
+    ),
+    OpenApiParameter(
+        "submitted_from", OpenApiTypes.DATE, description="Submitted on or after this UTC day."
+    ),
+    OpenApiParameter(
+        "submitted_to", OpenApiTypes.DATE, description="Submitted on or before this UTC day."
+    ),
+]
 
 
 class JobErrorSerializer(serializers.Serializer):
@@ -72,6 +109,45 @@ class JobTakedownSerializer(serializers.Serializer):
     taken_down_at = serializers.DateTimeField()
 
 
+class QueueBasisSerializer(serializers.Serializer):
+    method = serializers.ChoiceField(
+        choices=["recent_durations", "progress", "none"],
+        help_text=(
+            "What the estimated finish rests on: the model's recent run times, the job's own "
+            "progress (running jobs), or none (no estimate yet: too few recent videos)."
+        ),
+    )
+    history_jobs = serializers.IntegerField(
+        help_text="Recent first-attempt successes of this model the estimate is based on."
+    )
+    history_days = serializers.IntegerField(help_text="How far back those are looked for.")
+    typical_seconds = serializers.FloatField(
+        allow_null=True, help_text="Expected run time of this job (median pace x its size)."
+    )
+    workers = serializers.IntegerField(help_text="GPU workers the queue is shared among.")
+    workers_source = serializers.ChoiceField(
+        choices=["live", "setting"],
+        help_text="live: workers with a fresh heartbeat; setting: VERNISSAGE_GPU_WORKERS.",
+    )
+
+
+class QueueEstimateSerializer(serializers.Serializer):
+    """Where a queued or running job stands (jobs.estimates; method in
+    docs/decisions/0024-queue-estimates-in-the-status-answer.md)."""
+
+    position = serializers.IntegerField(
+        allow_null=True,
+        help_text="1 = next to start; counts every queued job ahead (anyone's). Null once running.",
+    )
+    estimated_start = serializers.DateTimeField(
+        allow_null=True, help_text="Null while running, or when there is no estimate yet."
+    )
+    estimated_finish = serializers.DateTimeField(
+        allow_null=True, help_text="Null when there is no estimate yet."
+    )
+    basis = QueueBasisSerializer()
+
+
 class JobDetailSerializer(JobSerializer):
     """A job with its error, output (signed, short-lived media URLs for the requester),
     review, current publication and the takedown that bars publishing it, if any."""
@@ -81,11 +157,48 @@ class JobDetailSerializer(JobSerializer):
     review = serializers.SerializerMethodField()
     publication = serializers.SerializerMethodField()
     takedown = serializers.SerializerMethodField()
+    download_url = serializers.SerializerMethodField()
+    download_refusal = serializers.SerializerMethodField()
+    queue = serializers.SerializerMethodField(
+        help_text="While the job is queued or running: its place and estimated times; else null."
+    )
 
     class Meta(JobSerializer.Meta):
         fields = [
             *JobSerializer.Meta.fields, "error", "output", "review", "publication", "takedown",
+            "download_url", "download_refusal", "queue",
         ]  # fmt: skip
+
+    def _download_refusal(self, job: Job) -> str | None:
+        # Asked by both download fields: once per job.
+        known: dict[int, str | None] = self.__dict__.setdefault("_download_refusals", {})
+        if job.pk not in known:
+            viewer = self.context["request"].user if "request" in self.context else None
+            refusal = download_refusal(job=job, viewer=viewer)
+            known[job.pk] = None if refusal is None else refusal.value
+        return known[job.pk]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_download_url(self, job: Job) -> str | None:
+        """A short-lived link to download the video as a file (the stored, signed MP4),
+        for its artist, when the cohort's rules allow it; else null."""
+        if self._download_refusal(job) is not None:
+            return None
+        return download_url(output=job.output, viewer=self.context["request"].user)
+
+    @extend_schema_field(serializers.ChoiceField(choices=DownloadRefusal.values, allow_null=True))
+    def get_download_refusal(self, job: Job) -> str | None:
+        """Why ``download_url`` is null (publishing.downloads.DownloadRefusal); null
+        when it is set."""
+        return self._download_refusal(job)
+
+    @extend_schema_field(QueueEstimateSerializer(allow_null=True))
+    def get_queue(self, job: Job) -> dict[str, object] | None:
+        """Position and estimated times while queued or running (jobs.estimates)."""
+        from jobs.estimates import queue_estimate
+
+        estimate = queue_estimate(job=job)
+        return None if estimate is None else QueueEstimateSerializer(estimate).data
 
     @extend_schema_field(ReviewSerializer(allow_null=True))
     def get_review(self, job: Job) -> dict[str, object] | None:
@@ -178,10 +291,19 @@ class GenerationListCreateApi(GenericAPIView):
     def get_queryset(self) -> QuerySet[Job]:
         return jobs_of(artist=signed_in_user(self.request))
 
-    @extend_schema(operation_id="generations_list", responses=JobSerializer(many=True))
+    @extend_schema(
+        operation_id="generations_list",
+        parameters=_LIST_FILTERS,
+        responses=JobListItemSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(JobSerializer(page, many=True).data)
+        """Filters as on My generations; a bad value answers 400 ``invalid`` naming it."""
+        filters = GenerationFilterForm(request.query_params)
+        if not filters.is_valid():
+            raise DjangoValidationError(filters.errors.as_data())
+        jobs = jobs_of(artist=signed_in_user(request), **filters.cleaned_data)
+        page = self.paginate_queryset(jobs)
+        return self.get_paginated_response(JobListItemSerializer(page, many=True).data)
 
     @extend_schema(
         request=JobCreateSerializer,
@@ -210,7 +332,7 @@ class GenerationListCreateApi(GenericAPIView):
         if remix_id is not None:
             remix_of = job_visible_to(user=artist, job_id=remix_id)
             if remix_of is None:
-                raise serializers.ValidationError({"remix_of": ["No such job of yours."]})
+                raise serializers.ValidationError({"remix_of": [gettext("No such job of yours.")]})
         job, replayed = job_submit_once(
             artist=artist,
             idempotency_key=request.headers.get("Idempotency-Key", ""),

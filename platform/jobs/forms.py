@@ -1,12 +1,22 @@
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort
 from generation.geometry import ASPECT_RATIOS
+from jobs.models import JobStatus
 from jobs.policy import MAX_PROMPT_LENGTH, normalise_prompt
+from jobs.selectors import ReviewState
+
+
+def _prompt_help() -> str:
+    return gettext("Up to %(max)s characters.") % {"max": MAX_PROMPT_LENGTH}
 
 
 class GenerationForm(forms.Form):
@@ -15,19 +25,26 @@ class GenerationForm(forms.Form):
     prompt = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_PROMPT_LENGTH}),
         strip=False,
-        help_text=f"Up to {MAX_PROMPT_LENGTH} characters.",
+        label=_("Prompt"),
+        help_text=lazy(_prompt_help, str)(),
     )
     negative_prompt = forms.CharField(
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": MAX_PROMPT_LENGTH}),
-        help_text="Optional: what to keep out of the video.",
+        label=_("Negative prompt"),
+        help_text=_("Optional: what to keep out of the video."),
     )
-    duration_seconds = forms.TypedChoiceField(coerce=int, label="Duration")
-    resolution = forms.ChoiceField()
-    aspect_ratio = forms.ChoiceField(choices=[(a, a) for a in ASPECT_RATIOS], label="Aspect ratio")
+    duration_seconds = forms.TypedChoiceField(coerce=int, label=_("Duration"))
+    resolution = forms.ChoiceField(label=_("Resolution"))
+    aspect_ratio = forms.ChoiceField(
+        choices=[(a, a) for a in ASPECT_RATIOS], label=_("Aspect ratio")
+    )
     seed = forms.IntegerField(
-        required=False, min_value=0, help_text="Optional: the same seed and prompt repeat a video."
+        required=False,
+        min_value=0,
+        label=_("Seed"),
+        help_text=_("Optional: the same seed and prompt repeat a video."),
     )
 
     def __init__(self, *args: Any, cohort: Cohort | None, **kwargs: Any) -> None:
@@ -36,7 +53,10 @@ class GenerationForm(forms.Form):
         resolutions = cohort.allowed_resolutions if cohort else []
         duration_field = self.fields["duration_seconds"]
         assert isinstance(duration_field, forms.TypedChoiceField)
-        duration_field.choices = [(d, f"{d} seconds") for d in durations]
+        duration_field.choices = [
+            (d, ngettext("%(count)s second", "%(count)s seconds", d) % {"count": d})
+            for d in durations
+        ]
         resolution_field = self.fields["resolution"]
         assert isinstance(resolution_field, forms.ChoiceField)
         resolution_field.choices = [(r, r) for r in resolutions]
@@ -54,3 +74,49 @@ class GenerationForm(forms.Form):
 
     def clean_negative_prompt(self) -> str:
         return self._normalised("negative_prompt", required=False)
+
+
+ISO_DATE = ["%Y-%m-%d"]
+
+
+class GenerationFilterForm(forms.Form):
+    """The filters of My generations and of ``GET /api/v1/generations/``: the same names,
+    values and errors in both. Dates are UTC days, both ends included."""
+
+    status = forms.ChoiceField(
+        required=False, label=_("Status"), choices=[("", _("Any status")), *JobStatus.choices]
+    )
+    review = forms.ChoiceField(
+        required=False,
+        label=_("Review"),
+        choices=[("", _("Any review state")), *ReviewState.choices],
+    )
+    submitted_from = forms.DateField(
+        required=False,
+        label=_("Submitted from"),
+        input_formats=ISO_DATE,
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    submitted_to = forms.DateField(
+        required=False,
+        label=_("Submitted to"),
+        input_formats=ISO_DATE,
+        error_messages={"invalid": _("Enter a date as YYYY-MM-DD.")},
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        start: date | None = cleaned.get("submitted_from")
+        end: date | None = cleaned.get("submitted_to")
+        if start and end and start > end:
+            self.add_error(
+                "submitted_to",
+                forms.ValidationError(
+                    _("The end date is before the start date (%(start)s)."),
+                    code="before_start",
+                    params={"start": start.isoformat()},
+                ),
+            )
+        return cleaned

@@ -3,26 +3,27 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 from jobs.storage import private_storage
 from observability.context import current_request_id
 
 
 class JobStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"
-    RUNNING = "running", "Running"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
-    CANCELED = "canceled", "Canceled"
+    QUEUED = "queued", gettext_lazy("Queued")
+    RUNNING = "running", gettext_lazy("Running")
+    SUCCEEDED = "succeeded", gettext_lazy("Succeeded")
+    FAILED = "failed", gettext_lazy("Failed")
+    CANCELED = "canceled", gettext_lazy("Canceled")
 
 
 TERMINAL = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
 
 
 class AspectRatio(models.TextChoices):
-    LANDSCAPE = "16:9", "16:9 (landscape)"
-    PORTRAIT = "9:16", "9:16 (portrait)"
-    SQUARE = "1:1", "1:1 (square)"
+    LANDSCAPE = "16:9", gettext_lazy("16:9 (landscape)")
+    PORTRAIT = "9:16", gettext_lazy("9:16 (portrait)")
+    SQUARE = "1:1", gettext_lazy("1:1 (square)")
 
 
 class Job(models.Model):

@@ -10,6 +10,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
+from django.utils.translation import gettext as _
 
 from domain.text import clean_text
 
@@ -26,7 +27,7 @@ def normalise_prompt(text: str, *, field: str = "prompt", required: bool = True)
         field=field,
         max_length=MAX_PROMPT_LENGTH,
         required=required,
-        required_message="Describe the video you want.",
+        required_message=_("Describe the video you want."),
         normal_form="NFKC",
     )
 

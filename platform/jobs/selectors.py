@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
-from jobs.models import Job
+from jobs.models import Job, JobStatus
 
 
 def utc_day_bounds(now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -30,8 +34,138 @@ def quota_remaining_today(*, user: User) -> int | None:
     return max(0, user.cohort.daily_generation_quota - quota_used_today(user=user))
 
 
-def jobs_of(*, artist: User) -> QuerySet[Job]:
-    return Job.objects.filter(artist=artist).select_related("output")
+class ReviewState(models.TextChoices):
+    """Where a job's video stands with the review team, as its artist is told (the
+    ``review`` filter and the list's ``review_state``). The review item's own status says
+    more (claimed, appealed); this groups what the artist can act on."""
+
+    IN_REVIEW = "in_review", gettext_lazy("In review")
+    APPROVED = "approved", gettext_lazy("Approved")
+    REJECTED = "rejected", gettext_lazy("Rejected")
+    NONE = "none", gettext_lazy("Not in review (no video)")
+
+
+# Review item statuses behind each state ("none": no review item at all).
+_REVIEW_STATUSES = {
+    ReviewState.IN_REVIEW: ("pending", "claimed", "appealed"),
+    ReviewState.APPROVED: ("approved",),
+    ReviewState.REJECTED: ("rejected",),
+}
+
+
+def job_review_state(job: Job) -> ReviewState:
+    """The job's review state, from the output and review loaded with it (no query when
+    the job came from ``jobs_of``)."""
+    review = getattr(getattr(job, "output", None), "review", None)
+    if review is None:
+        return ReviewState.NONE
+    for state, statuses in _REVIEW_STATUSES.items():
+        if review.status in statuses:
+            return state
+    raise ValueError(f"Unknown review status {review.status!r}")
+
+
+def jobs_of(
+    *,
+    artist: User,
+    status: str = "",
+    review: str = "",
+    submitted_from: date | None = None,
+    submitted_to: date | None = None,
+) -> QuerySet[Job]:
+    """``artist``'s jobs, newest first, each with its output and review in the same query.
+
+    Optional filters (validated by ``jobs.forms.GenerationFilterForm``): a job status, a
+    ``ReviewState`` and the UTC days of submission, both ends included."""
+    queryset = Job.objects.filter(artist=artist).select_related("output", "output__review")
+    if status:
+        queryset = queryset.filter(status=status)
+    if review == ReviewState.NONE:
+        queryset = queryset.filter(output__review__isnull=True)
+    elif review:
+        queryset = queryset.filter(output__review__status__in=_REVIEW_STATUSES[ReviewState(review)])
+    if submitted_from is not None:
+        queryset = queryset.filter(created_at__gte=datetime.combine(submitted_from, time(), UTC))
+    if submitted_to is not None and submitted_to < date.max:
+        end = datetime.combine(submitted_to + timedelta(days=1), time(), UTC)
+        queryset = queryset.filter(created_at__lt=end)
+    return queryset
+
+
+COMPARE_MIN, COMPARE_MAX = 2, 4
+
+
+def jobs_to_compare(*, artist: User, job_ids: Sequence[str]) -> list[Job]:
+    """2 to 4 of ``artist``'s own succeeded jobs, in the order asked, with their outputs.
+
+    Raises ``ValidationError`` on the ``job`` field naming every problem: a malformed id,
+    too few or too many, one picked twice, one that isn't the artist's (worded exactly as
+    one that doesn't exist), one without a video."""
+    problems: list[ValidationError] = []
+    ids: list[int] = []
+    for raw in job_ids:
+        text = raw.strip().removeprefix("#")
+        if not text.isascii() or not text.isdigit() or len(text) > 18:
+            problems.append(
+                ValidationError(
+                    gettext("“%(value)s” is not a job number."),
+                    code="invalid",
+                    params={"value": raw[:40]},
+                )
+            )
+        elif int(text) in ids:
+            problems.append(
+                ValidationError(
+                    gettext("Job #%(id)s is picked twice: pick each video once."),
+                    code="duplicate",
+                    params={"id": int(text)},
+                )
+            )
+        else:
+            ids.append(int(text))
+    if len(job_ids) < COMPARE_MIN:
+        problems.append(
+            ValidationError(
+                gettext("Pick at least %(min)d of your videos to compare."),
+                code="too_few",
+                params={"min": COMPARE_MIN},
+            )
+        )
+    elif len(job_ids) > COMPARE_MAX:
+        problems.append(
+            ValidationError(
+                gettext("Pick at most %(max)d videos to compare."),
+                code="too_many",
+                params={"max": COMPARE_MAX},
+            )
+        )
+    if problems:
+        raise ValidationError({"job": problems})
+    found = {
+        job.pk: job
+        for job in Job.objects.filter(artist=artist, pk__in=ids).select_related(
+            "output", "output__review"
+        )
+    }
+    for job_id in ids:
+        job = found.get(job_id)
+        if job is None:
+            problems.append(
+                ValidationError(
+                    gettext("You have no job #%(id)s."), code="not_found", params={"id": job_id}
+                )
+            )
+        elif job.status != JobStatus.SUCCEEDED or getattr(job, "output", None) is None:
+            problems.append(
+                ValidationError(
+                    gettext("Job #%(id)s has no video to compare (it is %(status)s)."),
+                    code="no_video",
+                    params={"id": job_id, "status": job.get_status_display().lower()},
+                )
+            )
+    if problems:
+        raise ValidationError({"job": problems})
+    return [found[job_id] for job_id in ids]
 
 
 def job_visible_to(*, user: User, job_id: int) -> Job | None:

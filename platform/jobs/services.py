@@ -15,6 +15,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
 from agreements.errors import AgreementRequired
@@ -77,23 +78,26 @@ def job_request_validate(
     allowed_durations = cohort.allowed_durations if cohort else []
     if duration_seconds not in allowed_durations:
         errors["duration_seconds"] = ValidationError(
-            f"Choose one of {', '.join(str(d) for d in allowed_durations)} seconds.",
+            _("Choose one of %(durations)s seconds.")
+            % {"durations": ", ".join(str(d) for d in allowed_durations)},
             code="not_allowed",
         )
     allowed_resolutions = cohort.allowed_resolutions if cohort else []
     if resolution not in allowed_resolutions:
         errors["resolution"] = ValidationError(
-            f"Choose one of {', '.join(allowed_resolutions)}.", code="not_allowed"
+            _("Choose one of %(resolutions)s.") % {"resolutions": ", ".join(allowed_resolutions)},
+            code="not_allowed",
         )
     if aspect_ratio not in ASPECT_RATIOS:
         errors["aspect_ratio"] = ValidationError(
-            f"Choose one of {', '.join(ASPECT_RATIOS)}.", code="invalid_choice"
+            _("Choose one of %(ratios)s.") % {"ratios": ", ".join(ASPECT_RATIOS)},
+            code="invalid_choice",
         )
     if seed is None:
         seed = secrets.randbelow(MAX_SEED + 1)
     elif isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
         errors["seed"] = ValidationError(
-            f"Use a whole number from 0 to {MAX_SEED}.", code="out_of_range"
+            _("Use a whole number from 0 to %(max)s.") % {"max": MAX_SEED}, code="out_of_range"
         )
     model_name = model or settings.GENERATION_DEFAULT_MODEL
     try:
@@ -101,7 +105,9 @@ def job_request_validate(
     except KeyError:
         available = ", ".join(settings.GENERATION_ENABLED_MODELS)
         errors["model"] = ValidationError(
-            f"Unknown model {model_name!r}; available: {available}.", code="unknown_model"
+            _("Unknown model %(model_name)r; available: %(available)s.")
+            % {"model_name": model_name, "available": available},
+            code="unknown_model",
         )
     if errors or clean_prompt is None:
         raise ValidationError(errors)
@@ -120,12 +126,14 @@ def _check_may_generate(artist: User) -> None:
     from jobs.switches import global_switch
 
     if not artist.has_perm("accounts.create_generations"):
-        raise NotAllowed("Only artists in a cohort may generate videos.")
+        raise NotAllowed(_("Only artists in a cohort may generate videos."))
     switch = global_switch()
     if switch.paused:
-        raise GenerationPaused(f"Generation is paused for everyone: {switch.reason}")
+        raise GenerationPaused(
+            _("Generation is paused for everyone: %(reason)s") % {"reason": switch.reason}
+        )
     if agreement_status(user=artist).required:
-        raise AgreementRequired("Accept the current agreement before generating.")
+        raise AgreementRequired(_("Accept the current agreement before generating."))
     if artist.is_paused:
         raise GenerationPaused(
             "Generation is paused for your account"
@@ -133,7 +141,7 @@ def _check_may_generate(artist: User) -> None:
         )
     cohort = artist.cohort
     if cohort is None:
-        raise NotAllowed("Your account is not in a cohort.")
+        raise NotAllowed(_("Your account is not in a cohort."))
     if cohort.is_paused:
         raise GenerationPaused(
             f"Generation is paused for {cohort.name}"
@@ -184,8 +192,10 @@ def _replay(*, artist: User, idempotency_key: str, fingerprint: str) -> Job | No
         return None
     if earlier.request_fingerprint != fingerprint:
         raise IdempotencyKeyReused(
-            "This idempotency key was already used for a different request; use a new key "
-            "for a new generation."
+            _(
+                "This idempotency key was already used for a different request; use a new "
+                "key for a new generation."
+            )
         )
     return earlier
 
@@ -211,7 +221,10 @@ def job_submit_once(
 
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX or not idempotency_key.isprintable():
         raise ValidationError(
-            {"idempotency_key": f"Use at most {IDEMPOTENCY_KEY_MAX} printable characters."}
+            {
+                "idempotency_key": _("Use at most %(max)s printable characters.")
+                % {"max": IDEMPOTENCY_KEY_MAX}
+            }
         )
     fingerprint = request_fingerprint(
         prompt=prompt, negative_prompt=negative_prompt, duration_seconds=duration_seconds,
@@ -226,7 +239,10 @@ def job_submit_once(
     # hammering its quota is exactly what they should see.
     if submission_observe(user=artist):
         artist.refresh_from_db()
-        raise GenerationPaused(f"Generation is paused for your account: {artist.paused_reason}")
+        raise GenerationPaused(
+            _("Generation is paused for your account: %(reason)s")
+            % {"reason": artist.paused_reason}
+        )
     request = job_request_validate(
         artist=artist,
         prompt=prompt,
@@ -256,7 +272,7 @@ def job_submit_once(
         # A suspension that committed while this request was on its way wins: without this
         # re-check a job could be queued just after its account was contained.
         if locked is None or locked.is_paused:
-            raise GenerationPaused("Generation is paused for your account.")
+            raise GenerationPaused(_("Generation is paused for your account."))
         # The same key sent twice at once: the second waited for the lock above.
         earlier = _replay(artist=artist, idempotency_key=idempotency_key, fingerprint=fingerprint)
         if earlier is not None:
@@ -264,10 +280,13 @@ def job_submit_once(
         cohort = artist.cohort
         assert cohort is not None
         if quota_used_today(user=artist) >= cohort.daily_generation_quota:
-            _, resets_at = utc_day_bounds()
+            _start, resets_at = utc_day_bounds()
             raise QuotaExceeded(
-                f"You've used all {cohort.daily_generation_quota} generations for today. "
-                f"Your quota resets at {resets_at:%H:%M} UTC.",
+                _(
+                    "You've used all %(quota)s generations for today. "
+                    "Your quota resets at %(time)s UTC."
+                )
+                % {"quota": cohort.daily_generation_quota, "time": f"{resets_at:%H:%M}"},
                 resets_at=resets_at,
             )
         job = Job.objects.create(
@@ -302,7 +321,7 @@ def job_cancel(*, job: Job, actor: User) -> Job:
     Only the job's artist, or staff who review (``accounts.review_outputs``), may cancel:
     ``is_staff`` alone (an operator flag) is not enough."""
     if job.artist_id != actor.pk and not actor.has_perm("accounts.review_outputs"):
-        raise NotAllowed("You can only cancel your own jobs.")
+        raise NotAllowed(_("You can only cancel your own jobs."))
     now = timezone.now()
     # Try the queued transition first; if a worker claimed it meanwhile, ask it to stop.
     if Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
@@ -314,7 +333,10 @@ def job_cancel(*, job: Job, actor: User) -> Job:
     ).update(cancel_requested_at=now)
     job = Job.objects.get(pk=job.pk)
     if job.status in (JobStatus.SUCCEEDED, JobStatus.FAILED):
-        raise InvalidTransition(f"This job already {job.status}; there is nothing to cancel.")
+        raise InvalidTransition(
+            _("This job already %(status)s; there is nothing to cancel.")
+            % {"status": job.get_status_display().lower()}
+        )
     return job
 
 

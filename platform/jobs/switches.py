@@ -5,8 +5,10 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.language import language_for
 from accounts.models import User
 from audit.services import audit_record
 from cohorts.models import Cohort
@@ -97,11 +99,13 @@ def account_suspend(
             actor=admin, action="account.suspend", target=user,
             data={"reason": user.paused_reason, "tokens_revoked": revoked, "stopped_jobs": stopped},
         )  # fmt: skip
-        notify(
-            user=user,
-            message=f"Your account was suspended: {user.paused_reason}. Contact the program team.",
-            email_subject="[Vernissage] Your account was suspended",
-        )
+        with translation.override(language_for(user)):
+            notify(
+                user=user,
+                message=_("Your account was suspended: %(reason)s. Contact the program team.")
+                % {"reason": user.paused_reason},
+                email_subject=_("[Vernissage] Your account was suspended"),
+            )
     user.refresh_from_db()
     return user
 

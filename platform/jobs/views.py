@@ -1,4 +1,4 @@
-"""Artist pages: create, my generations, a job's live page."""
+"""Artist pages: create, my generations, compare, a job's live page."""
 
 from __future__ import annotations
 
@@ -11,14 +11,16 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from domain.errors import DomainError
 from jobs.errors import IdempotencyKeyReused
-from jobs.forms import GenerationForm
+from jobs.forms import GenerationFilterForm, GenerationForm
+from jobs.listing import generation_rows
 from jobs.models import Job
-from jobs.selectors import job_visible_to, jobs_of, quota_remaining_today
+from jobs.selectors import job_visible_to, jobs_of, jobs_to_compare, quota_remaining_today
 from jobs.services import job_cancel, job_submit_once
 from portal.http import signed_in_user
 
@@ -84,9 +86,11 @@ def generation_create(request: HttpRequest) -> HttpResponse:
                 status = error.http_status
             else:
                 if replayed:
-                    messages.info(request, "You had already sent this; here is that video.")
+                    messages.info(
+                        request, gettext("You had already sent this; here is that video.")
+                    )
                 else:
-                    messages.success(request, "Your video is queued.")
+                    messages.success(request, gettext("Your video is queued."))
                 return redirect("jobs:detail", pk=job.pk)
     return render(
         request,
@@ -104,14 +108,50 @@ def generation_create(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def generation_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(jobs_of(artist=signed_in_user(request)), 25).get_page(request.GET.get("page"))
-    return render(request, "jobs/list.html", {"page": page})
+    viewer = signed_in_user(request)
+    filters = GenerationFilterForm(request.GET)
+    if not filters.is_valid():
+        return render(request, "jobs/list.html", {"filters": filters}, status=400)
+    page = Paginator(jobs_of(artist=viewer, **filters.cleaned_data), 25).get_page(
+        request.GET.get("page")
+    )
+    rows = generation_rows(jobs=page.object_list, viewer=viewer)
+    return render(
+        request,
+        "jobs/list.html",
+        {
+            "filters": filters,
+            "filtered": any(filters.cleaned_data.values()),
+            "page": page,
+            "rows": rows,
+            "comparable": any(row.comparable for row in rows),
+        },
+    )
+
+
+# Artists only: staff have no generations of their own to compare (their way into an
+# artist's video is the job page, which audits media access).
+@permission_required("accounts.create_generations", raise_exception=True)
+def generation_compare(request: HttpRequest) -> HttpResponse:
+    viewer = signed_in_user(request)
+    try:
+        jobs = jobs_to_compare(artist=viewer, job_ids=request.GET.getlist("job"))
+    except ValidationError as error:
+        return render(request, "jobs/compare.html", {"errors": error.messages}, status=400)
+    rows = generation_rows(jobs=jobs, viewer=viewer, videos=True)
+    return render(
+        request,
+        "jobs/compare.html",
+        {"rows": rows, "longest": max(row.duration_seconds for row in rows)},
+    )
 
 
 @login_required
 def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from jobs.estimates import queue_estimate
     from moderation.forms import AppealForm
     from moderation.selectors import review_for_artist
+    from publishing.downloads import download_refusal
     from publishing.media import media_url
     from publishing.selectors import publication_active_for, takedown_in_force
 
@@ -120,6 +160,8 @@ def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     output = getattr(job, "output", None) if job.status == "succeeded" else None
     review = getattr(output, "review", None) if output is not None else None
     context: dict[str, object] = {"job": job, "is_owner": job.artist_id == viewer.pk}
+    # Place in the queue and estimated times while queued or running (jobs.estimates).
+    context["queue"] = queue_estimate(job=job)
     if output is not None:
         context |= {
             "video_url": media_url(output=output, kind="video", viewer=viewer),
@@ -127,6 +169,8 @@ def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "publication": publication_active_for(output=output),
             # A takedown in force replaces the Publish control with its reason.
             "takedown": takedown_in_force(output=output),
+            # The Download link, or the sentence saying why not (publishing.downloads).
+            "download_refusal": download_refusal(job=job, viewer=viewer),
         }
     if review is not None:
         context |= {
@@ -145,5 +189,5 @@ def generation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as error:
         messages.warning(request, error.message)
     else:
-        messages.success(request, "Cancel requested.")
+        messages.success(request, gettext("Cancel requested."))
     return redirect("jobs:detail", pk=pk)

@@ -29,6 +29,7 @@ from jobs.pipelines import registry
 from jobs.queue import job_publish
 from jobs.storage import private_storage
 from moderation.services import review_item_create
+from notifications.services import video_ready_notify
 from observability.context import with_job_log_context
 from provenance.services import output_sign
 
@@ -247,6 +248,9 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
             )
             # Every output waits for a staff decision before anyone else may see it.
             review_item_create(output=output)
+            # The artist can watch it now. In this transaction: a stale or cancelled
+            # attempt never gets here, and a rollback takes the notification with it.
+            video_ready_notify(job=job)
             return output
     except BaseException:
         # Not ours any more (or the database refused): leave no orphan files.

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
@@ -113,5 +114,5 @@ class RateCardApi(APIView):
     def get(self, request: Request) -> Response:
         card = rate_card_in_force()
         if card is None:
-            raise NoRateCard("No rate card is in force yet.")
+            raise NoRateCard(_("No rate card is in force yet."))
         return Response(RateCardSerializer(card).data)

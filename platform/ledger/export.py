@@ -11,6 +11,8 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+
 from ledger.selectors import PeriodTotal, ledger_period_totals
 
 COLUMNS = ["artist_email", "artist_name", "currency", "entries", "total"]
@@ -49,12 +51,13 @@ class Period:
 
 def _day(text: str | None, name: str) -> date:
     if not text or not text.strip():
-        raise PeriodError(f"Give {name} as a date, YYYY-MM-DD.")
+        raise PeriodError(_("Give %(name)s as a date, YYYY-MM-DD.") % {"name": name})
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise PeriodError(
-            f"{name} must be a date written YYYY-MM-DD (e.g. 2025-03-01), not {text.strip()!r}."
+            _("%(name)s must be a date written YYYY-MM-DD (e.g. 2025-03-01), not %(text)r.")
+            % {"name": name, "text": text.strip()}
         ) from None
 
 
@@ -64,8 +67,11 @@ def period_parse(*, start: str | None, end: str | None) -> Period:
     end_day = _day(end, "to")
     if end_day <= first_day:
         raise PeriodError(
-            f"to ({end_day.isoformat()}) must be after from ({first_day.isoformat()}): "
-            "to is exclusive, so one day is from=D to=D+1."
+            _(
+                "to (%(end)s) must be after from (%(start)s): to is exclusive, so one day is "
+                "from=D to=D+1."
+            )
+            % {"end": end_day.isoformat(), "start": first_day.isoformat()}
         )
     return Period(first_day=first_day, end_day=end_day)
 

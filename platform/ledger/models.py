@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from ledger.errors import LedgerImmutable
 from ledger.rates import decimal_or_none
@@ -62,9 +63,9 @@ class RateCard(models.Model):
 
 
 class EntryKind(models.TextChoices):
-    AUTO = "auto", "Automatic credit"
-    MANUAL = "manual", "Manual entry"
-    REVERSAL = "reversal", "Reversal"
+    AUTO = "auto", gettext_lazy("Automatic credit")
+    MANUAL = "manual", gettext_lazy("Manual entry")
+    REVERSAL = "reversal", gettext_lazy("Reversal")
 
 
 class LedgerEntryQuerySet(models.QuerySet["LedgerEntry"]):

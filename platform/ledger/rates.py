@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 # Order matters: pages and the API list rates in this order.
 RATE_LABELS: dict[str, str] = {
@@ -60,7 +61,7 @@ def rates_clean(rates: object) -> dict[str, str]:
     """
     if not isinstance(rates, Mapping):
         raise ValidationError(
-            {"rates": ValidationError("Rates must map rate keys to amounts.", code="invalid")}
+            {"rates": ValidationError(_("Rates must map rate keys to amounts."), code="invalid")}
         )
     problems: list[ValidationError] = []
     cleaned: dict[str, str] = {}
@@ -68,7 +69,8 @@ def rates_clean(rates: object) -> dict[str, str]:
         if key not in RATE_LABELS:
             problems.append(
                 ValidationError(
-                    f"Unknown rate key {key!r}. Use one of: {', '.join(RATE_KEYS)}.",
+                    _("Unknown rate key %(key)r. Use one of: %(keys)s.")
+                    % {"key": key, "keys": ", ".join(RATE_KEYS)},
                     code="unknown_rate_key",
                 )
             )
@@ -77,17 +79,27 @@ def rates_clean(rates: object) -> dict[str, str]:
         if amount is None:
             problems.append(
                 ValidationError(
-                    f"The rate for {key} must be an amount with at most 2 decimal places "
-                    f'(e.g. "12.50"), not {value!r}.',
+                    _(
+                        "The rate for %(key)s must be an amount with at most 2 "
+                        'decimal places (e.g. "12.50"), not %(value)r.'
+                    )
+                    % {"key": key, "value": value},
                     code="invalid_amount",
                 )
             )
         elif amount < 0:
             problems.append(
-                ValidationError(f"The rate for {key} can't be negative.", code="negative_amount")
+                ValidationError(
+                    _("The rate for %(key)s can't be negative.") % {"key": key},
+                    code="negative_amount",
+                )
             )
         elif amount > MAX_AMOUNT:
-            problems.append(ValidationError(f"The rate for {key} is too large.", code="too_large"))
+            problems.append(
+                ValidationError(
+                    _("The rate for %(key)s is too large.") % {"key": key}, code="too_large"
+                )
+            )
         else:
             cleaned[key] = str(amount)
     if problems:

@@ -14,8 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.language import language_for
 from accounts.models import User
 from accounts.roles import Role
 from audit.services import audit_record
@@ -34,7 +36,7 @@ SOURCE_KEY_MAX = 200
 
 def _require_program_admin(user: User | None, action: str) -> None:
     if user is None or not user.has_perm("accounts.run_program"):
-        raise NotAllowed(f"Only program admins may {action}.")
+        raise NotAllowed(_("Only program admins may %(action)s.") % {"action": action})
 
 
 def _ledger_link() -> str:
@@ -59,11 +61,11 @@ def _card_fields_clean(
     code = (currency or "").strip().upper()
     if not (len(code) == 3 and code.isascii() and code.isalpha()):
         errors["currency"] = ValidationError(
-            'Give a three-letter currency code, e.g. "EUR".', code="invalid"
+            _('Give a three-letter currency code, e.g. "EUR".'), code="invalid"
         )
     if timezone.is_naive(effective_at):
         errors["effective_at"] = ValidationError(
-            "Give the effective time with its time zone.", code="invalid"
+            _("Give the effective time with its time zone."), code="invalid"
         )
     try:
         cleaned_rates = rates_clean(rates)
@@ -90,7 +92,9 @@ def rate_card_create(
         effective_at=effective_at, currency=currency, rates=rates, note=note
     )
     if version is not None and version < 1:
-        raise ValidationError({"version": ValidationError("Versions start at 1.", code="invalid")})
+        raise ValidationError(
+            {"version": ValidationError(_("Versions start at 1."), code="invalid")}
+        )
     with transaction.atomic():
         number = version
         if number is None:
@@ -101,7 +105,11 @@ def rate_card_create(
                 card = RateCard.objects.create(version=number, created_by=admin, **fields)
         except IntegrityError:
             raise ValidationError(
-                {"version": ValidationError(f"Version {number} already exists.", code="unique")}
+                {
+                    "version": ValidationError(
+                        _("Version %(number)s already exists.") % {"number": number}, code="unique"
+                    )
+                }
             ) from None
         audit_record(
             actor=admin,
@@ -130,8 +138,11 @@ def rate_card_update(
         locked = RateCard.objects.select_for_update().get(pk=card.pk)
         if locked.is_published:
             raise RateCardFrozen(
-                f"Rate card v{locked.version} is published and can't change. "
-                "Draft a new version instead."
+                _(
+                    "Rate card v%(version)s is published and can't change. Draft "
+                    "a new version instead."
+                )
+                % {"version": locked.version}
             )
         for name, value in fields.items():
             setattr(locked, name, value)
@@ -223,12 +234,14 @@ def ledger_credit(
             if winner is None:
                 raise
             return _same_artist(winner, artist)
-        notify(
-            user=artist,
-            message=f"You earned {_money(amount, card.currency)}: {text}",
-            link=_ledger_link(),
-            email_subject="[Vernissage] You earned a contribution credit",
-        )
+        with translation.override(language_for(artist)):
+            notify(
+                user=artist,
+                message=_("You earned %(amount)s: %(reason)s")
+                % {"amount": _money(amount, card.currency), "reason": text},
+                link=_ledger_link(),
+                email_subject=_("[Vernissage] You earned a contribution credit"),
+            )
         audit_record(
             actor=None,
             action="ledger.credit",
@@ -261,7 +274,7 @@ def _reason_clean(reason: str, errors: dict[str, ValidationError]) -> str:
             field="reason",
             max_length=REASON_MAX,
             required=True,
-            required_message="Give a reason the artist can read.",
+            required_message=_("Give a reason the artist can read."),
         )
     except ValidationError as error:
         errors["reason"] = error.error_dict["reason"][0]
@@ -276,16 +289,16 @@ def ledger_manual_entry(*, admin: User, artist: User, amount: Decimal, reason: s
     value = decimal_or_none(amount)
     if value is None:
         errors["amount"] = ValidationError(
-            "Enter an amount with at most 2 decimal places.", code="invalid"
+            _("Enter an amount with at most 2 decimal places."), code="invalid"
         )
     elif value == 0:
-        errors["amount"] = ValidationError("Enter a non-zero amount.", code="zero")
+        errors["amount"] = ValidationError(_("Enter a non-zero amount."), code="zero")
     elif abs(value) > MAX_AMOUNT:
-        errors["amount"] = ValidationError("That amount is too large.", code="too_large")
+        errors["amount"] = ValidationError(_("That amount is too large."), code="too_large")
     text = _reason_clean(reason, errors)
     if not artist.groups.filter(name=Role.ARTIST.value).exists():
         errors["artist"] = ValidationError(
-            "Ledger entries are for artists only.", code="not_an_artist"
+            _("Ledger entries are for artists only."), code="not_an_artist"
         )
     if errors:
         raise ValidationError(errors)
@@ -301,11 +314,13 @@ def ledger_manual_entry(*, admin: User, artist: User, amount: Decimal, reason: s
             reason=text,
             created_by=admin,
         )
-        notify(
-            user=artist,
-            message=f"Your ledger was adjusted by {_money(value, currency)}: {text}",
-            link=_ledger_link(),
-        )
+        with translation.override(language_for(artist)):
+            notify(
+                user=artist,
+                message=_("Your ledger was adjusted by %(amount)s: %(reason)s")
+                % {"amount": _money(value, currency), "reason": text},
+                link=_ledger_link(),
+            )
         audit_record(
             actor=admin,
             action="ledger.manual",
@@ -348,14 +363,13 @@ def ledger_reverse(*, admin: User, entry: LedgerEntry, reason: str) -> LedgerEnt
                 )
         except IntegrityError:
             raise AlreadyReversed(f"Entry #{locked.pk} has already been reversed.") from None
-        notify(
-            user=locked.artist,
-            message=(
-                f"An entry of {_money(locked.amount, locked.currency)} on your ledger "
-                f"was reversed: {text}"
-            ),
-            link=_ledger_link(),
-        )
+        with translation.override(language_for(locked.artist)):
+            notify(
+                user=locked.artist,
+                message=_("An entry of %(amount)s on your ledger was reversed: %(reason)s")
+                % {"amount": _money(locked.amount, locked.currency), "reason": text},
+                link=_ledger_link(),
+            )
         audit_record(
             actor=admin,
             action="ledger.reverse",

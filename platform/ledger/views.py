@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from audit.services import audit_record
@@ -143,7 +144,11 @@ def reverse_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     except (DomainError, ValidationError) as error:
         messages.error(request, f"Entry #{entry_id} not reversed. " + _error_text(error))
     else:
-        messages.success(request, f"Entry #{entry_id} reversed by entry #{reversal.pk}.")
+        messages.success(
+            request,
+            _("Entry #%(entry_id)s reversed by entry #%(pk)s.")
+            % {"entry_id": entry_id, "pk": reversal.pk},
+        )
     return redirect("ledger:staff")
 
 

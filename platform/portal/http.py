@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from rest_framework.request import Request
 
 from accounts.models import User
@@ -26,7 +27,7 @@ def signed_in_user(request: HttpRequest | Request) -> User:
     """The signed-in user of a view that only runs for signed-in users."""
     user = request.user
     if not isinstance(user, User):
-        raise PermissionDenied("Sign in first.")
+        raise PermissionDenied(_("Sign in first."))
     return user
 
 

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from agreements.selectors import agreement_status
 from jobs.selectors import quota_remaining_today
-from portal.http import signed_in_user
+from portal.http import safe_next_url, signed_in_user
 from portal.services import notifications_mark_read
 
 
@@ -31,7 +31,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:
     notifications_mark_read(user=signed_in_user(request))
-    return redirect("portal:dashboard")
+    # Back where the button was (the dashboard, or /notifications/): a path on this site.
+    return redirect(safe_next_url(request, default="portal:dashboard"))
 
 
 @login_required

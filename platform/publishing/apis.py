@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from django.http import Http404
-from drf_spectacular.utils import extend_schema
+from django.http import Http404, HttpResponseRedirect
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.generics import GenericAPIView, get_object_or_404
 from rest_framework.permissions import AllowAny
@@ -9,13 +9,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from accounts.scopes import STAFF_WRITE
+from accounts.scopes import ARTIST_READ, STAFF_WRITE
 from accounts.selectors import user_public_byline
 from jobs.models import Output
 from jobs.selectors import job_visible_to
 from moderation.apis import IsReviewer
 from portal.http import signed_in_user
-from publishing.media import media_url
+from publishing.downloads import download_refusal
+from publishing.errors import DownloadNotAllowed
+from publishing.media import download_url, media_url
 from publishing.models import Publication, Takedown
 from publishing.selectors import gallery_publications, publication_active_for
 from publishing.services import (
@@ -138,6 +140,39 @@ class GenerationUnpublishApi(APIView):
             raise Http404
         publication = publication_unpublish(publication=publication, artist=signed_in_user(request))
         return Response(PublicationSerializer(publication).data)
+
+
+class GenerationDownloadApi(APIView):
+    """Download the video of your job: 302 to a short-lived link that sends the stored,
+    signed MP4 as a file (fetch it with the same token). Refused with
+    ``download_not_allowed`` and a ``reason_code``: 403 for who asks (``not_owner``,
+    ``account_suspended``, ``downloads_off``), 409 for the video's state (``not_ready``,
+    ``review_pending``, ``not_approved``, ``taken_down``). Someone else's job is a 404."""
+
+    token_scopes = {"GET": ARTIST_READ}
+
+    @extend_schema(
+        request=None,
+        responses={
+            302: OpenApiResponse(
+                description="`Location`: the download link (lives MEDIA_URL_TTL_SECONDS)."
+            ),
+            409: OpenApiResponse(
+                response={"$ref": "#/components/schemas/Error"},
+                description="`download_not_allowed`: not possible in the video's state; "
+                "see `reason_code`.",
+            ),
+        },
+    )
+    def get(self, request: Request, pk: int) -> HttpResponseRedirect:
+        viewer = signed_in_user(request)
+        job = job_visible_to(user=viewer, job_id=pk)
+        if job is None:
+            raise Http404
+        refusal = download_refusal(job=job, viewer=viewer)
+        if refusal is not None:
+            raise DownloadNotAllowed(refusal)
+        return HttpResponseRedirect(download_url(output=job.output, viewer=viewer))
 
 
 class TakedownSerializer(serializers.Serializer):

@@ -10,7 +10,9 @@ a 404, the same as for a file that doesn't exist.
 
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -41,6 +43,7 @@ if TYPE_CHECKING:
 
 SALT = "vernissage.media.v1"
 KINDS = {"video": "video/mp4", "poster": "image/jpeg"}
+DOWNLOAD = "download"  # the claim of a download link: the video, as a file to keep
 # One range, ASCII digits only (``\d`` would also match other scripts' digits).
 _RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 # A position with more significant digits than this is past the end of any file we hold;
@@ -104,6 +107,69 @@ def media_authorise(*, request: HttpRequest, output_id: int, kind: str) -> Outpu
         _audit_staff_access(user, output, kind)
         return output
     return None
+
+
+def download_url(*, output: Output, viewer: object) -> str:
+    """A signed URL for ``viewer`` to download ``output``'s MP4 as a file. Each carries a
+    nonce, so each link handed out is one download in the audit log (however many range
+    requests fetch it). Only offer it when ``publishing.downloads.download_refusal`` is
+    None: the door asks again when it is used."""
+    user_id = viewer.pk if isinstance(viewer, User) else 0
+    token = signing.dumps(
+        {"o": output.pk, "k": DOWNLOAD, "u": user_id, "n": secrets.token_urlsafe(9)}, salt=SALT
+    )
+    return reverse("publishing:media_download", kwargs={"output_id": output.pk}) + "?t=" + token
+
+
+def download_authorise(*, request: HttpRequest, output_id: int) -> Output | None:
+    """The output if this request may download it now; None otherwise (answer 404, as for
+    anything the door refuses). Only its artist, with a link issued to them, while
+    ``download_refusal`` finds nothing against it; the first request with each link is
+    audited."""
+    from publishing.downloads import download_refusal
+
+    token = request.GET.get("t", "")
+    try:
+        claims = _MediaSigner(salt=SALT).unsign_object(
+            token, max_age=settings.MEDIA_URL_TTL_SECONDS
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(claims, dict) or claims.get("o") != output_id or claims.get("k") != DOWNLOAD:
+        return None
+    user = _viewer(request)
+    if not isinstance(user, User) or user.pk != claims.get("u"):
+        return None
+    output = Output.objects.select_related("job__cohort", "review").filter(pk=output_id).first()
+    if output is None or download_refusal(job=output.job, viewer=user) is not None:
+        return None
+    if request.method == "GET":
+        _audit_download(user, output, token)
+    return output
+
+
+def _audit_download(user: User, output: Output, token: str) -> None:
+    # A download may come in many range requests with the same link: one event per link.
+    # The link dies after MEDIA_URL_TTL_SECONDS, so remembering it that long is enough.
+    key = "media-download:" + hashlib.sha256(token.encode()).hexdigest()
+    if cache.add(key, 1, timeout=settings.MEDIA_URL_TTL_SECONDS + CLOCK_SKEW_SECONDS + 1):
+        audit_record(
+            actor=user, action="output.download", target=output,
+            data={
+                "job": output.job_id, "sha256": output.sha256, "size_bytes": output.size_bytes,
+                "policy": output.job.cohort.download_policy,
+            },
+        )  # fmt: skip
+
+
+def download_response(*, request: HttpRequest, output: Output) -> HttpResponseBase:
+    """The stored MP4, byte for byte, as an attachment named after the job."""
+    from publishing.downloads import download_filename
+
+    disposition = f'attachment; filename="{download_filename(job=output.job)}"'
+    return media_response(
+        request=request, file=output.video, content_type=KINDS["video"], disposition=disposition
+    )
 
 
 def screenshot_url(*, attachment: Attachment, viewer: object) -> str:
@@ -172,18 +238,24 @@ def _audit_staff_access(user: User, output: Output, kind: str) -> None:
         audit_record(actor=user, action="media.staff_access", target=output, data={"kind": kind})
 
 
-def media_response(*, request: HttpRequest, file: FieldFile, content_type: str) -> HttpResponseBase:
+def media_response(
+    *, request: HttpRequest, file: FieldFile, content_type: str, disposition: str = ""
+) -> HttpResponseBase:
     """Send the file: from an S3 bucket by a redirect to a presigned URL that lives
     seconds; through nginx (X-Accel-Redirect) from a local folder in production; else
-    ourselves, honouring a single byte range so players can seek."""
+    ourselves, honouring a single byte range so players can seek. ``disposition``: a
+    Content-Disposition to send with it (the bucket's is part of the presigned URL)."""
     response: HttpResponseBase
     if getattr(file.storage, "PRESIGNED_REDIRECT", False):
-        response = HttpResponseRedirect(file.storage.url(file.name))
+        extra = {"parameters": {"ResponseContentDisposition": disposition}} if disposition else {}
+        response = HttpResponseRedirect(file.storage.url(file.name, **extra))
     elif settings.MEDIA_ACCEL_REDIRECT_PREFIX:
         response = HttpResponse(content_type=content_type)
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT_PREFIX + quote(file.name or "")
     else:
         response = _stream(request, file, content_type)
+    if disposition and not isinstance(response, HttpResponseRedirect):
+        response["Content-Disposition"] = disposition
     response["Cache-Control"] = "private, no-store"
     response["X-Content-Type-Options"] = "nosniff"
     response["Referrer-Policy"] = "no-referrer"

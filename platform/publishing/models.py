@@ -3,17 +3,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy
 
 
 class Visibility(models.TextChoices):
-    GALLERY = "gallery", "Public gallery"
-    LINK = "link", "Unlisted link"
+    GALLERY = "gallery", gettext_lazy("Public gallery")
+    LINK = "link", gettext_lazy("Unlisted link")
 
 
 class PublicationStatus(models.TextChoices):
-    ACTIVE = "active", "Published"
-    UNPUBLISHED = "unpublished", "Unpublished by the artist"
-    TAKEN_DOWN = "taken_down", "Taken down"
+    ACTIVE = "active", gettext_lazy("Published")
+    UNPUBLISHED = "unpublished", gettext_lazy("Unpublished by the artist")
+    TAKEN_DOWN = "taken_down", gettext_lazy("Taken down")
 
 
 class Publication(models.Model):

@@ -6,8 +6,10 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
+from accounts.language import language_for
 from accounts.models import User
 from audit.services import audit_record
 from domain.errors import InvalidTransition, NotAllowed
@@ -29,10 +31,10 @@ def publication_create(*, output: Output, artist: User, visibility: str) -> Publ
     A takedown in force refuses it (``TakedownInForce``), gallery and link alike."""
     if visibility not in Visibility.values:
         raise ValidationError(
-            {"visibility": ValidationError("Choose gallery or link.", code="invalid_choice")}
+            {"visibility": ValidationError(_("Choose gallery or link."), code="invalid_choice")}
         )
     if output.job.artist_id != artist.pk:
-        raise NotAllowed("You can only publish your own videos.")
+        raise NotAllowed(_("You can only publish your own videos."))
     with transaction.atomic():
         # Lock the review row: an approval being revoked right now can't slip past.
         from moderation.models import ReviewItem
@@ -66,7 +68,9 @@ def publication_create(*, output: Output, artist: User, visibility: str) -> Publ
                     published_at=timezone.now(),
                 )
         except IntegrityError:
-            raise InvalidTransition("This video was just published by another request.") from None
+            raise InvalidTransition(
+                _("This video was just published by another request.")
+            ) from None
         audit_record(
             actor=artist,
             action="publication.publish",
@@ -87,7 +91,7 @@ def _end(
 def publication_unpublish(*, publication: Publication, artist: User) -> Publication:
     """The artist takes their video down. Unpublishing twice is a no-op."""
     if publication.output.job.artist_id != artist.pk:
-        raise NotAllowed("You can only unpublish your own videos.")
+        raise NotAllowed(_("You can only unpublish your own videos."))
     if publication.status == PublicationStatus.ACTIVE:
         _end(
             publication,
@@ -112,13 +116,13 @@ def publication_takedown(*, publication: Publication, staff: User, reason: str) 
     from moderation.models import ReviewItem
 
     if not staff.has_perm("accounts.review_outputs"):
-        raise NotAllowed("Only staff may take a publication down.")
+        raise NotAllowed(_("Only staff may take a publication down."))
     text = clean_text(
         reason,
         field="reason",
         max_length=MAX_REASON,
         required=True,
-        required_message="Give a reason for the takedown.",
+        required_message=_("Give a reason for the takedown."),
     )
     with transaction.atomic():
         # The review row is the lock publication_create takes: a publish waiting on it
@@ -127,7 +131,7 @@ def publication_takedown(*, publication: Publication, staff: User, reason: str) 
         if not Publication.objects.filter(
             pk=publication.pk, status=PublicationStatus.ACTIVE
         ).exists():
-            raise InvalidTransition("This publication is not active.")
+            raise InvalidTransition(_("This publication is not active."))
         _end(publication, status=PublicationStatus.TAKEN_DOWN, actor=staff, reason=text)
         hold = Takedown.objects.create(
             output_id=publication.output_id,
@@ -150,12 +154,14 @@ def publication_takedown(*, publication: Publication, staff: User, reason: str) 
             },
         )
         artist = publication.output.job.artist
-        notify(
-            user=artist,
-            message=(f"Your published video #{publication.output.job_id} was taken down: {text}"),
-            link=f"/generations/{publication.output.job_id}/",
-            email_subject="[Vernissage] Publication taken down",
-        )
+        with translation.override(language_for(artist)):
+            notify(
+                user=artist,
+                message=_("Your published video #%(number)s was taken down: %(reason)s")
+                % {"number": publication.output.job_id, "reason": text},
+                link=f"/generations/{publication.output.job_id}/",
+                email_subject=_("[Vernissage] Publication taken down"),
+            )
     return Publication.objects.get(pk=publication.pk)
 
 
@@ -163,19 +169,19 @@ def publication_takedown_lift(*, takedown: Takedown, staff: User, reason: str) -
     """Staff lift a takedown, with a reason: the artist may publish the output again
     (nothing is republished for them). Lifting twice is refused (``InvalidTransition``)."""
     if not staff.has_perm("accounts.review_outputs"):
-        raise NotAllowed("Only staff may lift a takedown.")
+        raise NotAllowed(_("Only staff may lift a takedown."))
     text = clean_text(
         reason,
         field="reason",
         max_length=MAX_REASON,
         required=True,
-        required_message="Give a reason for lifting the takedown.",
+        required_message=_("Give a reason for lifting the takedown."),
     )
     with transaction.atomic():
         if not Takedown.objects.filter(pk=takedown.pk, lifted_at__isnull=True).update(
             lifted_at=timezone.now(), lifted_by=staff, lift_reason=text[:300]
         ):
-            raise InvalidTransition("This takedown has already been lifted.")
+            raise InvalidTransition(_("This takedown has already been lifted."))
         lifted = Takedown.objects.select_related("output__job__artist").get(pk=takedown.pk)
         audit_record(
             actor=staff,
@@ -184,14 +190,17 @@ def publication_takedown_lift(*, takedown: Takedown, staff: User, reason: str) -
             data={"reason": text, "takedown": lifted.pk},
         )
         job = lifted.output.job
-        notify(
-            user=job.artist,
-            message=(
-                f"The takedown of your video #{job.pk} was lifted: {text} You may publish it again."
-            ),
-            link=f"/generations/{job.pk}/",
-            email_subject="[Vernissage] Takedown lifted",
-        )
+        with translation.override(language_for(job.artist)):
+            notify(
+                user=job.artist,
+                message=_(
+                    "The takedown of your video #%(number)s was lifted: %(reason)s "
+                    "You may publish it again."
+                )
+                % {"number": job.pk, "reason": text},
+                link=f"/generations/{job.pk}/",
+                email_subject=_("[Vernissage] Takedown lifted"),
+            )
     return lifted
 
 
@@ -213,9 +222,9 @@ def publication_showcase(*, admin: User, publication: Publication) -> Publicatio
     from ledger.services import ledger_credit
 
     if not admin.has_perm("accounts.run_program"):
-        raise NotAllowed("Only program admins select videos for the showcase.")
+        raise NotAllowed(_("Only program admins select videos for the showcase."))
     if publication.status != PublicationStatus.ACTIVE:
-        raise InvalidTransition("Only a published video can be selected for the showcase.")
+        raise InvalidTransition(_("Only a published video can be selected for the showcase."))
     with transaction.atomic():
         ledger_credit(
             artist=publication.output.job.artist,

@@ -6,17 +6,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.selectors import user_public_byline
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
 from portal.http import error_text, safe_next_url, signed_in_user
+from publishing.downloads import download_refusal
 from publishing.media import (
     KINDS,
+    download_authorise,
+    download_response,
+    download_url,
     media_authorise,
     media_response,
     media_url,
@@ -43,6 +49,29 @@ def media(request: HttpRequest, output_id: int, kind: str) -> HttpResponseBase:
     if output is None:
         raise Http404
     return media_response(request=request, file=getattr(output, kind), content_type=KINDS[kind])
+
+
+def media_download(request: HttpRequest, output_id: int) -> HttpResponseBase:
+    """The artist's own MP4 as a file, through the same door (issue 14; decision 0027)."""
+    output = download_authorise(request=request, output_id=output_id)
+    if output is None:
+        raise Http404
+    return download_response(request=request, output=output)
+
+
+@login_required
+def download(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The job page's Download button: a fresh download link, or back to the page with
+    the reason it is refused. Someone who can't see the job gets a 404."""
+    viewer = signed_in_user(request)
+    job = job_visible_to(user=viewer, job_id=job_id)
+    if job is None:
+        raise Http404
+    refusal = download_refusal(job=job, viewer=viewer)
+    if refusal is not None:
+        messages.error(request, refusal.label)
+        return redirect("jobs:detail", pk=job_id)
+    return HttpResponseRedirect(download_url(output=job.output, viewer=viewer))
 
 
 def screenshot(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
@@ -80,6 +109,33 @@ def shared(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "publishing/shared.html", {"card": _card(publication, request.user)})
 
 
+def _fresh_links(publication: Publication | None, viewer: object) -> JsonResponse:
+    # Public pages' players ask for new signed links before theirs expire
+    # (static/js/media-refresh.js); only while the publication is still public.
+    if publication is None:
+        raise Http404
+    output = publication.output
+    response = JsonResponse(
+        {
+            "video_url": media_url(output=output, kind="video", viewer=viewer),
+            "poster_url": media_url(output=output, kind="poster", viewer=viewer),
+        }
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+def gallery_media(request: HttpRequest, publication_id: int) -> JsonResponse:
+    """Fresh media links for one gallery card (never for an unlisted link: its slug is
+    the secret, so it is asked for by slug)."""
+    return _fresh_links(gallery_publications().filter(pk=publication_id).first(), request.user)
+
+
+def shared_media(request: HttpRequest, slug: str) -> JsonResponse:
+    """Fresh media links for an unlisted page."""
+    return _fresh_links(publication_by_slug(slug=slug), request.user)
+
+
 @login_required
 @require_POST
 def publish(request: HttpRequest, job_id: int) -> HttpResponse:
@@ -96,7 +152,7 @@ def publish(request: HttpRequest, job_id: int) -> HttpResponse:
     except (DomainError, ValidationError) as error:
         messages.error(request, error_text(error))
     else:
-        messages.success(request, "Published.")
+        messages.success(request, gettext("Published."))
     return redirect("jobs:detail", pk=job_id)
 
 
@@ -113,7 +169,7 @@ def unpublish(request: HttpRequest, job_id: int) -> HttpResponse:
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Unpublished.")
+        messages.success(request, gettext("Unpublished."))
     return redirect("jobs:detail", pk=job_id)
 
 

@@ -12,6 +12,32 @@
   var terminal = { succeeded: true, failed: true, canceled: true };
   if (terminal[section.dataset.status]) return;
 
+  // Place in the queue and estimated times (the API's "queue"; jobs.estimates). The words
+  // are in the page (translated there); this only fills in the numbers and times.
+  var queueBox = document.getElementById("job-queue");
+  function show(id, on) {
+    var element = document.getElementById(id);
+    if (element) element.hidden = !on;
+  }
+  function setTime(id, iso) {
+    var element = document.getElementById(id);
+    if (!element || !iso) return;
+    element.setAttribute("datetime", iso);
+    element.textContent = iso.slice(0, 10) + " " + iso.slice(11, 16) + " UTC";
+  }
+  function updateQueue(queue) {
+    if (!queueBox) return;
+    queueBox.hidden = !queue;
+    if (!queue) return;
+    if (queue.position !== null) document.getElementById("queue-position").textContent = queue.position;
+    show("queue-position-line", queue.position !== null);
+    setTime("queue-start", queue.estimated_start);
+    show("queue-start-line", !!queue.estimated_start);
+    setTime("queue-finish", queue.estimated_finish);
+    show("queue-finish-line", !!queue.estimated_finish);
+    show("queue-no-estimate", !queue.estimated_finish);
+  }
+
   var retryAfter = 2000;
   function poll() {
     fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
@@ -27,6 +53,7 @@
         bar.textContent = Math.round(job.progress * 100) + " %";
         var label = labels[job.status] || job.status;
         text.textContent = job.status === "running" ? label + " — " + Math.round(job.progress * 100) + " %" : label;
+        updateQueue(job.queue);
         if (terminal[job.status]) { window.location.reload(); return; }
         setTimeout(poll, 500);
       })

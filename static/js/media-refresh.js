@@ -2,7 +2,8 @@
 // find its video dead on the next play or seek, until a reload. This keeps the links
 // fresh from the API: while the video is paused, shortly before they expire; before a
 // play or seek with an old link; and after any playback error, resuming where it was.
-// Without JavaScript the page's links work until they expire.
+// Without JavaScript the page's links work until they expire. Job and review pages ask
+// the job's API; the gallery and unlisted pages ask their own public endpoint.
 (function () {
   "use strict";
   document.querySelectorAll("video[data-media-refresh-url]").forEach(function (video) {
@@ -18,9 +19,11 @@
       if (pending) return pending;
       pending = fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
         .then(function (response) { return response.ok ? response.json() : null; })
-        .then(function (job) {
-          var output = job && job.output;
-          if (!output) return;
+        .then(function (data) {
+          // A job's JSON (job and review pages) holds the links under "output"; a
+          // public page's answer is the links themselves.
+          var output = data && (data.output || data);
+          if (!output || !output.video_url) return;
           var at = video.currentTime;
           var playing = !video.paused && !video.ended;
           freshAt = Date.now();

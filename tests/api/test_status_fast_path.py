@@ -103,6 +103,8 @@ def test_a_queued_job_is_answered_in_one_query_exactly_as_the_whole_stack(artist
     body = fast.json()
     assert (body["id"], body["status"], body["progress"]) == (job.pk, "queued", 0.0)
     assert body["output"] is None and body["review"] is None and body["publication"] is None
+    # Nothing to download yet: the same null link and reason on both paths.
+    assert (body["download_url"], body["download_refusal"]) == (None, "not_ready")
 
 
 def test_a_running_job_with_progress_times_an_error_and_a_remix(artist) -> None:

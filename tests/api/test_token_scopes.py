@@ -54,6 +54,7 @@ EXPECTED: dict[str, tuple[frozenset[str] | str, str]] = {
     "POST /api/v1/generations/": (frozenset({GENERATE}), "artist"),
     "GET /api/v1/generations/{id}/": (ALL, "anyone"),
     "POST /api/v1/generations/{id}/cancel/": (frozenset({GENERATE, REVIEW_WRITE}), "anyone"),
+    "GET /api/v1/generations/{id}/download/": (frozenset({READ, GENERATE}), "artist"),
     "POST /api/v1/generations/{id}/appeal/": (NONE, "artist"),
     "POST /api/v1/generations/{id}/publish/": (NONE, "artist"),
     "POST /api/v1/generations/{id}/unpublish/": (NONE, "artist"),
@@ -71,6 +72,10 @@ EXPECTED: dict[str, tuple[frozenset[str] | str, str]] = {
     "POST /api/v1/feedback/{id}/status/": (frozenset({REVIEW_WRITE}), "staff"),
     "GET /api/v1/ledger/": (frozenset({READ, GENERATE}), "artist"),
     "GET /api/v1/rate-card/": (ALL, "anyone"),
+    "GET /api/v1/notifications/": (ALL, "anyone"),
+    "POST /api/v1/notifications/{id}/read/": (frozenset({GENERATE, REVIEW_WRITE}), "anyone"),
+    "GET /api/v1/notification-preferences/": (ALL, "anyone"),
+    "PUT /api/v1/notification-preferences/": (NONE, "anyone"),
 }
 
 

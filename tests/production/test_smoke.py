@@ -140,6 +140,14 @@ def test_whole_flow_over_nginx(stack: Stack, program: dict[str, dict[str, str]])
         "approved"
     )
 
+    # Approved, so the cohort's default policy lets the artist download it: the stored
+    # file, through nginx, as an attachment (nginx keeps Django's Content-Disposition).
+    download = nia.get(f"/generations/{job_id}/download/")
+    assert download.status_code == 200 and download.content == video.content
+    assert download.headers["Server"].startswith("nginx")
+    disposition = download.headers["Content-Disposition"]
+    assert disposition == f'attachment; filename="vernissage-{job_id}.mp4"'
+
     # The artist publishes to the gallery; a visitor watches it there, through nginx.
     nia.get(f"/generations/{job_id}/")
     published = nia.submit("publish", visibility="gallery")

@@ -13,7 +13,11 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_create, user_set_role
 from agreements.models import AgreementVersion
-from agreements.services import agreement_version_create, agreement_version_publish
+from agreements.services import (
+    agreement_translation_save,
+    agreement_version_create,
+    agreement_version_publish,
+)
 from cohorts.models import Cohort
 from cohorts.services import cohort_create
 from invitations.models import Invitation, InvitationStatus
@@ -43,6 +47,57 @@ work comes with a reason, and you may appeal a rejection once.
 
 Either side may end your participation at any time; sections 1 and 2 survive.
 """
+# For reading only: the English text above is the one artists sign (decision 0025).
+NDA_TRANSLATIONS = {
+    "fr": (
+        "Accord de préversion Vernissage, version 1",
+        """\
+## 1. Ce qui est confidentiel
+
+Le modèle, ses résultats qui n'ont pas été publiés via Vernissage, et tout ce que vous
+apprenez sur le comportement du modèle sont confidentiels jusqu'à ce que le studio les publie.
+
+## 2. Ce que vous pouvez partager
+
+Uniquement les résultats qu'un modérateur a approuvés **et** que vous avez publiés via
+Vernissage.
+
+## 3. Votre travail
+
+Vous restez crédité de vos prompts et de vos œuvres publiées. Chaque décision de modération
+concernant votre travail est motivée, et vous pouvez faire appel d'un refus une fois.
+
+## 4. Fin
+
+Chaque partie peut mettre fin à votre participation à tout moment ; les sections 1 et 2
+restent en vigueur.
+""",
+    ),
+    "id": (
+        "Perjanjian pratinjau Vernissage, versi 1",
+        """\
+## 1. Apa yang bersifat rahasia
+
+Model, hasil-hasilnya yang belum dipublikasikan melalui Vernissage, dan apa pun yang Anda
+ketahui tentang perilaku model bersifat rahasia sampai studio mempublikasikannya.
+
+## 2. Apa yang boleh Anda bagikan
+
+Hanya hasil yang telah disetujui peninjau **dan** telah Anda publikasikan melalui Vernissage.
+
+## 3. Karya Anda
+
+Anda tetap mendapat kredit atas prompt dan karya Anda yang dipublikasikan. Setiap keputusan
+peninjauan atas karya Anda disertai alasan, dan Anda dapat mengajukan banding atas penolakan
+satu kali.
+
+## 4. Pengakhiran
+
+Masing-masing pihak dapat mengakhiri partisipasi Anda kapan saja; bagian 1 dan 2 tetap
+berlaku.
+""",
+    ),
+}
 
 
 class Command(BaseCommand):
@@ -68,6 +123,10 @@ class Command(BaseCommand):
                     actor=admin, title=NDA_TITLE, body=NDA_BODY, effective_at=timezone.now()
                 )
                 agreement_version_publish(actor=admin, version=draft)
+                for language, (title, body) in NDA_TRANSLATIONS.items():
+                    agreement_translation_save(
+                        actor=admin, version=draft, language=language, title=title, body=body
+                    )
             for old in Invitation.objects.filter(
                 email=ARTIST_EMAIL, status=InvitationStatus.PENDING
             ):

@@ -1,0 +1,285 @@
+"""Queue position and estimated start/finish (issue 14; jobs.estimates): what the numbers
+are, who they reveal nothing about, and that the status fast path gives the same bytes as
+the whole stack with them (decision 0018)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.test.utils import override_settings
+
+from accounts.models import User
+from jobs.estimates import queue_estimate
+from jobs.models import Job, JobStatus
+from observability.models import WorkerHeartbeat
+from tests.api.test_status_fast_path import FAST_QUERIES, both, make_job, signed_in, url, with_token
+from tests.clocks import hold_clocks
+
+pytestmark = pytest.mark.django_db
+
+# make_job's size: 4 steps x 9 frames x 64 x 64.
+WORK = 4 * 9 * 64 * 64
+
+
+@pytest.fixture
+def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The estimate's clock (and the signing and budget clocks), held still."""
+    return datetime.fromtimestamp(hold_clocks(monkeypatch), tz=UTC)
+
+
+def iso(moment: datetime) -> str:
+    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def succeeded(artist: User, *, took: float, ended: datetime, **fields: Any) -> Job:
+    values: dict[str, Any] = {
+        "status": JobStatus.SUCCEEDED, "progress": 1.0, "attempt": 1,
+        "started_at": ended - timedelta(seconds=took), "finished_at": ended,
+    }  # fmt: skip
+    values.update(fields)
+    return make_job(artist, **values)
+
+
+def history(artist: User, now: datetime, *seconds: float) -> None:
+    """Recent first-attempt successes of tiny-wan at make_job's size."""
+    for i, took in enumerate(seconds):
+        succeeded(artist, took=took, ended=now - timedelta(minutes=10 + i))
+
+
+def running(artist: User, now: datetime, *, since: float, **fields: Any) -> Job:
+    values: dict[str, Any] = {
+        "status": JobStatus.RUNNING, "attempt": 1, "started_at": now - timedelta(seconds=since),
+        "lease_expires_at": now + timedelta(minutes=5),
+    }  # fmt: skip
+    values.update(fields)
+    return make_job(artist, **values)
+
+
+def api_queue(client: Client, job: Job) -> Any:
+    response = client.get(url(job))
+    assert response.status_code == 200
+    return response.json()["queue"]
+
+
+# --- position ------------------------------------------------------------------------
+
+
+def test_position_counts_the_queued_jobs_ahead_whoever_they_belong_to(
+    artist, other_artist, now
+) -> None:
+    make_job(other_artist, status=JobStatus.CANCELED, finished_at=now)  # ended: not in line
+    running(other_artist, now, since=5)  # on a worker: not in line
+    first = make_job(other_artist)
+    mine = make_job(artist)
+    behind = make_job(other_artist)
+    positions = [queue_estimate(job=job) for job in (first, mine, behind)]
+    assert [p.position if p else None for p in positions] == [1, 2, 3]
+    assert api_queue(signed_in(artist), mine)["position"] == 2
+
+
+def test_other_artists_jobs_count_but_nothing_about_them_is_shown(artist, other_artist) -> None:
+    make_job(other_artist, prompt="bob's secret lighthouse", model="tiny-wan")
+    mine = make_job(artist)
+    response = signed_in(artist).get(url(mine))
+    queue = response.json()["queue"]
+    assert queue["position"] == 2
+    assert set(queue) == {"position", "estimated_start", "estimated_finish", "basis"}
+    assert set(queue["basis"]) == {
+        "method", "history_jobs", "history_days", "typical_seconds", "workers", "workers_source",
+    }  # fmt: skip
+    page = signed_in(artist).get(f"/generations/{mine.pk}/")
+    for answer in (response, page):
+        assert b"lighthouse" not in answer.content and b"bob@" not in answer.content
+
+
+# --- the estimate ---------------------------------------------------------------------
+
+
+def test_without_history_there_is_no_estimate_yet_rather_than_a_guess(artist, now) -> None:
+    history(artist, now, 20, 20)  # two: fewer than GENERATION_ESTIMATE_MIN_HISTORY (3)
+    job = make_job(artist)
+    queue = api_queue(signed_in(artist), job)
+    assert queue["position"] == 1
+    assert queue["estimated_start"] is None and queue["estimated_finish"] is None
+    assert queue["basis"]["method"] == "none" and queue["basis"]["history_jobs"] == 2
+    assert queue["basis"]["typical_seconds"] is None
+    page = signed_in(artist).get(f"/generations/{job.pk}/").content.decode()
+    assert "No estimate yet" in page
+    assert 'id="queue-start-line" hidden' in page and 'id="queue-finish-line" hidden' in page
+
+
+def test_start_and_finish_follow_the_median_run_time_and_the_running_job(
+    artist, other_artist, now
+) -> None:
+    history(artist, now, 10, 30, 20)  # median 20 s
+    running(other_artist, now, since=5)  # about 15 s left
+    make_job(other_artist)
+    make_job(other_artist)
+    mine = make_job(artist)
+    queue = api_queue(signed_in(artist), mine)
+    # One worker (no heartbeat; the setting): 15 + 20 + 20 s, then its own 20 s.
+    assert queue["position"] == 3
+    assert queue["estimated_start"] == iso(now + timedelta(seconds=55))
+    assert queue["estimated_finish"] == iso(now + timedelta(seconds=75))
+    assert queue["basis"] == {
+        "method": "recent_durations", "history_jobs": 3, "history_days": 7,
+        "typical_seconds": 20.0, "workers": 1, "workers_source": "setting",
+    }  # fmt: skip
+
+
+@override_settings(GENERATION_WORKERS=2)
+def test_jobs_ahead_are_shared_among_the_workers(artist, other_artist, now) -> None:
+    history(artist, now, 20, 20, 20)
+    running(other_artist, now, since=5)  # worker A free in 15 s; worker B idle
+    make_job(other_artist)  # B: 0 → 20
+    make_job(other_artist)  # A: 15 → 35
+    mine = make_job(artist)  # B again, at 20
+    queue = api_queue(signed_in(artist), mine)
+    assert queue["estimated_start"] == iso(now + timedelta(seconds=20))
+    assert queue["basis"]["workers"] == 2
+
+
+def test_live_workers_with_a_fresh_heartbeat_on_the_queue_are_counted(artist, now) -> None:
+    history(artist, now, 20, 20, 20)
+    for name, queues, age in [
+        ("a:1", "gpu", 1), ("b:2", "celery,gpu", 2),  # live, on the queue
+        ("c:3", "gpu", 3600),  # silent for an hour
+        ("d:4", "other", 1),  # another queue
+    ]:  # fmt: skip
+        seen = now - timedelta(seconds=age)
+        WorkerHeartbeat.objects.create(name=name, queues=queues, started_at=seen, last_seen_at=seen)
+    queue = api_queue(signed_in(artist), make_job(artist))
+    assert (queue["basis"]["workers"], queue["basis"]["workers_source"]) == (2, "live")
+
+
+def test_history_is_scaled_by_size_and_ignores_old_retried_and_other_models(artist, now) -> None:
+    history(artist, now, 10, 10, 10)  # 10 s at WORK
+    succeeded(artist, took=500, ended=now - timedelta(days=30))  # too old
+    succeeded(artist, took=500, ended=now - timedelta(minutes=1), attempt=2)  # retried
+    succeeded(artist, took=500, ended=now - timedelta(minutes=1), model="other-model")
+    big = make_job(artist, num_frames=18)  # twice the work
+    queue = api_queue(signed_in(artist), big)
+    assert queue["basis"]["history_jobs"] == 3
+    assert queue["basis"]["typical_seconds"] == 20.0
+    assert queue["estimated_finish"] == iso(now + timedelta(seconds=20))
+
+
+def test_runs_of_the_same_size_are_preferred_to_scaling(artist, now) -> None:
+    history(artist, now, 10, 10, 10)  # 10 s at WORK: scaled, twice the size would be 20 s
+    for i in range(3):  # but jobs of twice the size took 12 s (fixed costs don't scale)
+        succeeded(artist, took=12, ended=now - timedelta(minutes=20 + i), num_frames=18)
+    make_job(artist, num_frames=18)  # ahead: 12 s
+    mine = make_job(artist)  # 10 s
+    queue = api_queue(signed_in(artist), mine)
+    assert queue["basis"]["typical_seconds"] == 10.0
+    assert queue["estimated_start"] == iso(now + timedelta(seconds=12))
+    assert queue["estimated_finish"] == iso(now + timedelta(seconds=22))
+
+
+def test_a_running_job_is_estimated_from_its_own_progress(artist, now) -> None:
+    # 4 steps: the first ends at 22.5 %; three done (67.5 %) 10 s after the first.
+    job = running(artist, now, since=12, progress=0.675, first_step_at=now - timedelta(seconds=10))
+    queue = api_queue(signed_in(artist), job)
+    left = (1 - 0.675) * 10 / (0.675 - 0.225)  # 7.2 s
+    assert queue["position"] is None and queue["estimated_start"] is None
+    assert queue["estimated_finish"] == iso(now + timedelta(seconds=left))
+    assert queue["basis"]["method"] == "progress"
+
+
+def test_a_running_job_uses_its_history_when_that_is_later(artist, now) -> None:
+    history(artist, now, 60, 60, 60)
+    job = running(artist, now, since=12, progress=0.675, first_step_at=now - timedelta(seconds=10))
+    queue = api_queue(signed_in(artist), job)
+    assert queue["estimated_finish"] == iso(now + timedelta(seconds=48))
+    assert queue["basis"]["method"] == "recent_durations"
+
+
+def test_a_running_job_with_neither_progress_nor_history_has_no_estimate(artist, now) -> None:
+    job = running(artist, now, since=3, progress=0.225, first_step_at=now)
+    queue = api_queue(signed_in(artist), job)
+    assert queue["estimated_finish"] is None and queue["basis"]["method"] == "none"
+
+
+@pytest.mark.parametrize("status", [JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED])
+def test_an_ended_job_has_no_queue(artist, now, status) -> None:
+    job = make_job(
+        artist, status=status, finished_at=now, started_at=now, progress=1.0,
+        error_code="timeout" if status == JobStatus.FAILED else "",
+    )  # fmt: skip
+    assert queue_estimate(job=job) is None
+    assert api_queue(signed_in(artist), job) is None
+    assert b'id="job-queue"' not in signed_in(artist).get(f"/generations/{job.pk}/").content
+
+
+# --- the page ---------------------------------------------------------------------------
+
+
+def test_the_job_page_shows_the_place_and_the_times(artist, other_artist, now) -> None:
+    history(artist, now, 20, 20, 20)
+    make_job(other_artist)
+    job = make_job(artist)
+    page = signed_in(artist).get(f"/generations/{job.pk}/").content.decode()
+    start, finish = now + timedelta(seconds=20), now + timedelta(seconds=40)
+    assert '<strong id="queue-position">2</strong>' in page
+    assert f"{start:%Y-%m-%d %H:%M} UTC" in page and f"{finish:%Y-%m-%d %H:%M} UTC" in page
+    assert 'id="queue-no-estimate" hidden' in page
+    assert "Estimated from 3 videos this model made in the last 7 days" in page
+
+
+def test_staff_see_the_same_estimate_on_an_artists_job(artist, reviewer, now) -> None:
+    history(artist, now, 20, 20, 20)
+    job = make_job(artist)
+    staff = Client()
+    staff.force_login(reviewer)
+    assert api_queue(staff, job) == api_queue(signed_in(artist), job)
+
+
+# --- the status fast path gives the same bytes ---------------------------------------
+
+
+def test_the_fast_path_answers_a_queued_job_with_the_same_estimate(
+    artist, other_artist, now
+) -> None:
+    history(artist, now, 10, 30, 20, 25)
+    succeeded(artist, took=500, ended=now - timedelta(days=30))  # too old
+    succeeded(artist, took=500, ended=now - timedelta(minutes=1), attempt=2)  # retried
+    succeeded(artist, took=40, ended=now - timedelta(minutes=3), model="other-model")
+    succeeded(artist, took=40, ended=now - timedelta(minutes=4), model="other-model")
+    succeeded(artist, took=40, ended=now - timedelta(minutes=5), model="other-model")
+    running(other_artist, now, since=5)
+    running(other_artist, now, since=2, model="other-model", progress=0.5,
+            first_step_at=now - timedelta(seconds=1))  # fmt: skip
+    make_job(other_artist, model="other-model", num_frames=13)
+    make_job(other_artist)
+    make_job(other_artist, num_frames=13)
+    make_job(other_artist, num_frames=13)
+    mine = make_job(artist, num_frames=13)
+    seen = now - timedelta(seconds=1)
+    WorkerHeartbeat.objects.create(name="w:1", queues="gpu", started_at=seen, last_seen_at=seen)
+    for client in (signed_in(artist), with_token(artist)[0]):
+        fast, queries, _ = both(client, url(mine))
+        assert fast.status_code == 200 and queries == FAST_QUERIES
+        queue = fast.json()["queue"]
+        assert queue["position"] == 5 and queue["estimated_start"] is not None
+        assert queue["basis"]["workers_source"] == "live"
+
+
+@pytest.mark.parametrize("history_seconds", [(), (30, 30, 30)])
+def test_the_fast_path_answers_a_running_job_with_the_same_estimate(
+    artist, now, history_seconds
+) -> None:
+    history(artist, now, *history_seconds)
+    job = running(artist, now, since=8, progress=0.5, first_step_at=now - timedelta(seconds=4))
+    fast, queries, _ = both(signed_in(artist), url(job))
+    assert queries == FAST_QUERIES
+    assert fast.json()["queue"]["estimated_finish"] is not None
+
+
+def test_the_fast_path_without_history_says_no_estimate_as_the_whole_stack(artist, now) -> None:
+    job = make_job(artist)
+    fast, queries, _ = both(signed_in(artist), url(job))
+    assert queries == FAST_QUERIES
+    assert fast.json()["queue"]["basis"]["method"] == "none"

@@ -11,7 +11,7 @@ import pytest
 
 from containment.services import api_poll_observe
 from containment.throttles import RateLimited
-from containment.windows import MemoryWindowStore, window_store
+from containment.windows import MemoryWindowStore, redis_client, window_store
 from tests.clocks import hold_clocks
 
 pytestmark = pytest.mark.django_db
@@ -19,12 +19,15 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def memory_cache(settings) -> Iterator[None]:
-    """A cache that is not Redis, and a window store chosen again for it (and again for
-    Redis afterwards: ``window_store`` keeps its choice)."""
+    """A cache that is not Redis, and the client and window store chosen again for it (and
+    again for Redis afterwards: ``redis_client`` and ``window_store`` keep their choice)."""
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    redis_client.cache_clear()
     window_store.cache_clear()
+    assert redis_client() is None
     assert isinstance(window_store(), MemoryWindowStore)
     yield
+    redis_client.cache_clear()
     window_store.cache_clear()
 
 

@@ -13,7 +13,7 @@ from accounts.roles import Role
 from accounts.services import user_create
 from cohorts.services import cohort_create
 from moderation.models import ReviewItem
-from moderation.selectors import review_queue
+from moderation.selectors import review_history_of_artist, review_queue
 from moderation.services import review_approve, review_claim
 
 pytestmark = pytest.mark.django_db
@@ -47,3 +47,17 @@ def test_the_queue_holds_only_open_items_and_each_filter_narrows_it(
     assert queue_ids(cohort_id=artist.cohort_id) == {mine.pk, theirs.pk}
     assert queue_ids(artist_id=other_artist.pk) == {theirs.pk}
     assert queue_ids(overdue=True) == {mine.pk}
+
+
+def test_an_artists_review_history_holds_only_their_own_decisions(
+    artist, other_artist, reviewer, make_output
+):
+    """The guard: ``review_history_of_artist``'s ``filter(item__artist=artist)``: the
+    history shown beside an artist's item is theirs, not every artist's decisions."""
+    for person in (artist, other_artist):
+        item = make_output(person).review
+        review_approve(item=review_claim(item=item, reviewer=reviewer), reviewer=reviewer)
+
+    history = list(review_history_of_artist(artist=artist))
+
+    assert history and {decision.item.artist_id for decision in history} == {artist.pk}

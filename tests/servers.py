@@ -163,6 +163,9 @@ def _start_all() -> None:
     # Built on first use by the tiny_model fixture (tests/conftest.py).
     os.environ["VERNISSAGE_TINY_MODEL_PATH"] = os.path.join(_folders[-1], "models", "tiny-wan")
     os.environ.setdefault("DJANGO_SECRET_KEY", "tests-only-secret-key-not-for-production")
+    # Passwords hashed in one fast round, here and in every process the tests start (no
+    # test depends on how a password is hashed; production keeps PBKDF2: config/settings/auth.py).
+    os.environ["VERNISSAGE_PASSWORD_HASHERS"] = "django.contrib.auth.hashers.MD5PasswordHasher"
     # Playwright's sync API runs an event loop in the test thread; Django must allow ORM
     # calls from it (only in tests).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"

@@ -18,6 +18,19 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# How passwords are stored: Django's default list (PBKDF2, a million rounds, first) unless
+# VERNISSAGE_PASSWORD_HASHERS names others (e.g. Argon2 first). The test suite names a fast
+# one (tests/servers.py): a million rounds per made-up user was minutes of every run.
+PASSWORD_HASHERS = env_list(
+    "VERNISSAGE_PASSWORD_HASHERS",
+    [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+        "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
+        "django.contrib.auth.hashers.ScryptPasswordHasher",
+    ],
+)
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "portal:dashboard"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 
 def reason_codes() -> list[str]:
@@ -14,4 +15,6 @@ def reason_choices() -> list[tuple[str, str]]:
 
 
 def reason_label(code: str) -> str:
-    return dict(reason_choices()).get(code, code)
+    """The label in the active language (the default labels are in the catalogues)."""
+    label = dict(reason_choices()).get(code)
+    return gettext(label) if label else code

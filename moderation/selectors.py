@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext
 
 from accounts.models import User
 from cohorts.models import Cohort
@@ -101,7 +102,9 @@ def decider_label(decision: ReviewDecision) -> str:
     """What the artist is told about who decided: the role, or the name if configured."""
     if settings.REVIEW_SHOW_REVIEWER_NAME:
         return decision.reviewer.full_name or decision.reviewer.email
-    return "a program admin" if decision.reviewer_role == "program_admin" else "a reviewer"
+    if decision.reviewer_role == "program_admin":
+        return gettext("a program admin")
+    return gettext("a reviewer")
 
 
 def review_for_artist(*, item: ReviewItem) -> dict[str, object]:

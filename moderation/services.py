@@ -12,8 +12,10 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from accounts.language import language_for
 from accounts.models import User
 from accounts.roles import Role
 from audit.services import audit_record
@@ -142,19 +144,22 @@ def _decide(
             target=item,
             data={"stage": item.stage, "reason_code": reason_code},
         )
-        if outcome == ReviewStatus.APPROVED:
-            message = f"Your video #{item.output.job_id} was approved. You can publish it now."
-        else:
-            message = (
-                f"Your video #{item.output.job_id} was not approved: {reason_label(reason_code)}."
-                + (" You can appeal once." if item.appealable else "")
+        with translation.override(language_for(item.artist)):
+            job_id = item.output.job_id
+            if outcome == ReviewStatus.APPROVED:
+                message = gettext("Your video #%(job)s was approved. You can publish it now.")
+            elif item.appealable:
+                message = gettext(
+                    "Your video #%(job)s was not approved: %(reason)s. You can appeal once."
+                )
+            else:
+                message = gettext("Your video #%(job)s was not approved: %(reason)s.")
+            review_decision_notify(
+                artist=item.artist,
+                job_id=job_id,
+                message=message % {"job": job_id, "reason": reason_label(reason_code)},
+                email_subject="[Vernissage] " + gettext("Review decision"),
             )
-        review_decision_notify(
-            artist=item.artist,
-            job_id=item.output.job_id,
-            message=message,
-            email_subject="[Vernissage] Review decision",
-        )
     return item
 
 
@@ -292,15 +297,14 @@ def review_revoke_approval(
         audit_record(
             actor=admin, action="review.revoke", target=item, data={"reason_code": reason_code}
         )
-        review_decision_notify(
-            artist=item.artist,
-            job_id=item.output.job_id,
-            message=(
-                f"The approval of your video #{item.output.job_id} was withdrawn: "
-                f"{reason_label(reason_code)}."
-            ),
-            email_subject="[Vernissage] Approval withdrawn",
-        )
+        with translation.override(language_for(item.artist)):
+            review_decision_notify(
+                artist=item.artist,
+                job_id=item.output.job_id,
+                message=gettext("The approval of your video #%(job)s was withdrawn: %(reason)s.")
+                % {"job": item.output.job_id, "reason": reason_label(reason_code)},
+                email_subject="[Vernissage] " + gettext("Approval withdrawn"),
+            )
     return item
 
 

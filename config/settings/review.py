@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.utils.translation import gettext_noop as _
+
 from config.env import env_bool, env_int, env_json_records, env_str
 
 # A claim is exclusive for this long, then the item is free again by itself.
@@ -9,16 +11,18 @@ REVIEW_CLAIM_MINUTES = env_int("VERNISSAGE_REVIEW_CLAIM_MINUTES", 15, minimum=1,
 # Artists see "a reviewer" / "a program admin" unless this is on.
 REVIEW_SHOW_REVIEWER_NAME = env_bool("VERNISSAGE_REVIEW_SHOW_REVIEWER_NAME", False)
 
-# Why an output may be rejected: a configurable policy list of {"code", "label"}.
+# Why an output may be rejected: a configurable policy list of {"code", "label"}. Artists
+# read the label in their language when the catalogues have it (the defaults are there;
+# labels from a reasons file are shown as written).
 REVIEW_REJECTION_REASONS = env_json_records(
     "VERNISSAGE_REVIEW_REASONS_FILE",
     [
-        {"code": "nda_risk", "label": "Reveals confidential details of the model or program"},
-        {"code": "content_policy", "label": "Outside the preview's content policy"},
-        {"code": "real_person", "label": "Depicts a real, identifiable person"},
-        {"code": "third_party_ip", "label": "Uses someone else's protected work or brand"},
-        {"code": "technical_quality", "label": "Technical defect that misrepresents the model"},
-        {"code": "other", "label": "Other (see the note)"},
+        {"code": "nda_risk", "label": _("Reveals confidential details of the model or program")},
+        {"code": "content_policy", "label": _("Outside the preview's content policy")},
+        {"code": "real_person", "label": _("Depicts a real, identifiable person")},
+        {"code": "third_party_ip", "label": _("Uses someone else's protected work or brand")},
+        {"code": "technical_quality", "label": _("Technical defect that misrepresents the model")},
+        {"code": "other", "label": _("Other (see the note)")},
     ],
     keys={"code", "label"},
 )

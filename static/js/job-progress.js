@@ -8,7 +8,14 @@
   var url = section.dataset.statusUrl;
   var bar = document.getElementById("job-progress");
   var text = document.getElementById("job-status-text");
-  var labels = { queued: "Queued", running: "Running", succeeded: "Succeeded", failed: "Failed", canceled: "Canceled" };
+  // The status words come from the page (data-label-*, translated there).
+  var labels = {
+    queued: section.dataset.labelQueued,
+    running: section.dataset.labelRunning,
+    succeeded: section.dataset.labelSucceeded,
+    failed: section.dataset.labelFailed,
+    canceled: section.dataset.labelCanceled
+  };
   var terminal = { succeeded: true, failed: true, canceled: true };
   if (terminal[section.dataset.status]) return;
 

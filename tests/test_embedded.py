@@ -96,3 +96,24 @@ def test_embedded_default_serves_and_generates(tmp_path, tiny_model):
         serve.send_signal(signal.SIGTERM)
         output, _ = serve.communicate(timeout=60)
     assert serve.returncode == 0, output
+
+
+def test_links_printed_from_another_shell_point_at_what_make_demo_serves(
+    tmp_path, monkeypatch, settings
+):
+    """`make demo PORT=8123` exports VERNISSAGE_SITE_URL to the server only; an operator's
+    `manage.py invite` in another shell has no such variable and must still print links to
+    port 8123 (issue 14, defect 11)."""
+    from portal.management.commands.serve import record_site_url
+
+    settings.DATA_DIR = tmp_path
+    monkeypatch.setenv("VERNISSAGE_SITE_URL", "http://127.0.0.1:8123/")
+    record_site_url("127.0.0.1:8123")
+    env = {k: v for k, v in os.environ.items() if k != "VERNISSAGE_SITE_URL"}
+    env["VERNISSAGE_DATA_DIR"] = str(tmp_path)
+    code = "from django.conf import settings; print('SITE', settings.SITE_URL)"
+    printed = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "SITE http://127.0.0.1:8123\n" in printed.stdout

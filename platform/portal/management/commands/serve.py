@@ -17,6 +17,16 @@ from config.paths import BASE_DIR
 from config.settings.base import SERVED_URL_FILE
 
 
+def record_site_url(address: str) -> str:
+    """Write where links should point (DATA_DIR/served_url): the site URL `make demo`
+    exports, else the address served. `manage.py invite`, run later from another shell
+    without that environment, reads it (config.settings.base.served_url)."""
+    site_url = (os.environ.get("VERNISSAGE_SITE_URL") or f"http://{address}").rstrip("/")
+    settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
+    (settings.DATA_DIR / SERVED_URL_FILE).write_text(f"{site_url}\n")
+    return site_url
+
+
 class Command(BaseCommand):
     help = (
         "Run the whole platform on this machine: the web server, a generation worker "
@@ -29,10 +39,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("build_tiny_model")
-        if not os.environ.get("VERNISSAGE_SITE_URL"):
-            # Links printed later (manage.py invite) point at what is served here.
-            settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
-            (settings.DATA_DIR / SERVED_URL_FILE).write_text(f"http://{options['address']}\n")
+        record_site_url(options["address"])
         python = sys.executable
         commands = {
             "web": [python, "manage.py", "runserver", options["address"], "--noreload"],

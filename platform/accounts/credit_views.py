@@ -14,7 +14,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.selectors import NEUTRAL_BYLINE, public_credits_for_staff, user_public_byline
+from accounts.selectors import (
+    NEUTRAL_BYLINE,
+    public_credits_for_staff,
+    user_public_byline_shown,
+)
 from accounts.services import user_refuse_public_credit, user_set_public_credit
 from domain.errors import DomainError
 from portal.http import error_text, signed_in_user
@@ -36,10 +40,10 @@ def credit(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(
                 request,
-                f"You are credited as “{user.public_credit}”."
+                _("You are credited as “%(credit)s”.") % {"credit": user.public_credit}
                 if user.public_credit
-                else f"You are shown as “{NEUTRAL_BYLINE}”; videos made from now on carry "
-                "no credit.",
+                else _("You are shown as “%(byline)s”; videos made from now on carry no credit.")
+                % {"byline": _(NEUTRAL_BYLINE)},
             )
             return redirect("accounts:credit")
     return render(
@@ -48,8 +52,8 @@ def credit(request: HttpRequest) -> HttpResponse:
         {
             "value": value,
             "errors": errors,
-            "byline": user_public_byline(user=user),
-            "neutral_byline": NEUTRAL_BYLINE,
+            "byline": user_public_byline_shown(user=user),
+            "neutral_byline": _(NEUTRAL_BYLINE),
             "refusal": user.public_credit_refusal if user.public_credit_refused_at else "",
             "refused_credit": user.public_credit if user.public_credit_refused_at else "",
         },

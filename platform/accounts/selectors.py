@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext, gettext_noop
 
 from accounts.models import User
 
-# How public surfaces name an artist who has no credit to show.
-NEUTRAL_BYLINE = "An invited artist"
+# How public surfaces name an artist who has no credit to show. In English where it is
+# data (the visible mark, Content Credentials, the API); a page shows it in the reader's
+# language (``user_public_byline_shown``).
+NEUTRAL_BYLINE = gettext_noop("An invited artist")
 
 
 def user_public_credit(*, user: User) -> str | None:
@@ -23,6 +26,11 @@ def user_public_byline(*, user: User) -> str:
     """How every public surface names the artist: the gallery, unlisted pages, the
     gallery API, the visible watermark. Their public credit, else a neutral label."""
     return user_public_credit(user=user) or NEUTRAL_BYLINE
+
+
+def user_public_byline_shown(*, user: User) -> str:
+    """``user_public_byline`` as a page shows it: the neutral label in the page's language."""
+    return user_public_credit(user=user) or gettext(NEUTRAL_BYLINE)
 
 
 def public_credits_for_staff(*, search: str = "") -> QuerySet[User]:

@@ -356,7 +356,7 @@ def user_refuse_public_credit(*, actor: User, user: User, reason: str) -> User:
                     "The program team refused your public credit “%(credit)s”: %(reason)s "
                     "Until you choose another, you are shown as “%(byline)s”."
                 )
-                % {"credit": locked.public_credit, "reason": reason, "byline": NEUTRAL_BYLINE},
+                % {"credit": locked.public_credit, "reason": reason, "byline": _(NEUTRAL_BYLINE)},
                 link=reverse("accounts:credit"),
                 email_subject=_("[Vernissage] Your public credit was refused"),
             )

@@ -21,7 +21,7 @@ from invitations.views import render_invitation_error
 class InvitedSignupForm(SignupForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["email"].help_text = "The address your invitation was sent to."
+        self.fields["email"].help_text = _("The address your invitation was sent to.")
 
     def _invited_email(self) -> str | None:
         request = context.request

@@ -13,7 +13,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import user_public_byline
+from accounts.selectors import user_public_byline_shown
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
 from portal.http import error_text, safe_next_url, signed_in_user
@@ -90,7 +90,7 @@ def _card(publication: Publication, viewer: object) -> dict[str, object]:
     return {
         "publication": publication,
         "job": output.job,
-        "credit": user_public_byline(user=artist),
+        "credit": user_public_byline_shown(user=artist),
         "video_url": media_url(output=output, kind="video", viewer=viewer),
         "poster_url": media_url(output=output, kind="poster", viewer=viewer),
     }

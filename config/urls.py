@@ -14,9 +14,10 @@ admin.site.site_title = "Vernissage"
 
 # Swagger UI under the strict policy (decision 0010): the split view loads its start-up
 # script from a URL, and the one inline <style> block of drf-spectacular's page is allowed
-# by its hash (tests/security/test_api_docs.py notices when that block changes).
+# by its hash (tests/security/test_api_docs.py notices when that block changes). The page is
+# drf-spectacular's template copied with <html lang="en"> (templates/api/swagger_ui.html).
 swagger_ui = csp_update({"style-src": ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4IlDWdPAgtn0='"]})(
-    SpectacularSwaggerSplitView.as_view(url_name="schema")
+    SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="api/swagger_ui.html")
 )
 
 # Not signed in: sign in first (portal.views.permission_denied), rather than a dead end.

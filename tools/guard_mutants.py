@@ -14,7 +14,8 @@ still passed (survived). Plain Python: no dependency beyond pytest, which the su
 Operators (each mutant is one of these, at one place):
 
 - ``if-false``: the test of an ``if`` whose body raises or refuses (returns None, False,
-  an empty queryset or a refusal response) becomes ``False``: the guard never fires.
+  an empty queryset, a refusal response or a member of a refusal enumeration) becomes
+  ``False``: the guard never fires.
 - ``drop-clause``: one operand of an ``and``/``or`` in such a test, or in what a
   ``-> bool`` function returns, becomes the neutral ``True``/``False``: that condition
   no longer counts.
@@ -120,6 +121,9 @@ def _returns_refusal(statement: ast.stmt) -> bool:
         func = value.func
         name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
         return name == "none" or bool(REFUSAL_CALL.search(name))
+    if isinstance(value, ast.Attribute) and isinstance(value.value, ast.Name):
+        # A member of a refusal enumeration (``return DownloadRefusal.NOT_OWNER``).
+        return "refusal" in value.value.id.lower()
     return False
 
 

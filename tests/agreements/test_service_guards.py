@@ -12,10 +12,11 @@ from django.utils import timezone
 from accounts.roles import Role
 from accounts.services import user_create
 from agreements.errors import NoAgreementPublished
-from agreements.models import AgreementAcceptance, AgreementVersion
+from agreements.models import AgreementAcceptance, AgreementTranslation, AgreementVersion
 from agreements.rendering import text_sha256
 from agreements.services import (
     agreement_accept,
+    agreement_translation_save,
     agreement_version_create,
     agreement_version_publish,
     agreement_version_update,
@@ -138,3 +139,16 @@ def test_accepting_twice_at_once_returns_this_persons_record_of_this_version(
     assert finish([racer]) == ["ok"], racer.error
     assert racer.result.pk == first.pk  # type: ignore[attr-defined]
     assert AgreementAcceptance.objects.filter(user=artist, version=newer).count() == 1
+
+
+@pytest.mark.django_db
+def test_a_translation_into_a_language_the_portal_does_not_speak_is_refused(nda, program_admin):
+    """The guard: ``agreement_translation_save``'s ``language not in
+    dict(settings.LANGUAGES)``: a field error on ``language``, and nothing stored."""
+    with pytest.raises(ValidationError) as refused:
+        agreement_translation_save(
+            actor=program_admin, version=nda, language="de", title="Vertrag", body="Text."
+        )
+
+    assert list(refused.value.message_dict) == ["language"]
+    assert not AgreementTranslation.objects.filter(version=nda).exists()

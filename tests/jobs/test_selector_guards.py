@@ -7,11 +7,17 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from accounts.models import User
 from jobs.models import Job, JobStatus
-from jobs.selectors import quota_remaining_today, quota_used_today, utc_day_bounds
+from jobs.selectors import (
+    jobs_to_compare,
+    quota_remaining_today,
+    quota_used_today,
+    utc_day_bounds,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +54,19 @@ def test_an_account_without_a_cohort_has_no_quota(reviewer):
     have no quota to show, rather than a server error."""
     assert reviewer.cohort is None
     assert quota_remaining_today(user=reviewer) is None
+
+
+def test_a_malformed_pick_is_refused_before_any_job_is_looked_up(artist, other_artist, make_output):
+    """The guard: ``jobs_to_compare``'s first ``if problems: raise``. A pick whose shape
+    is wrong (five videos; one picked twice) is refused for that alone: the jobs are not
+    looked up, so nothing is said about whether they exist or whose they are."""
+    theirs = make_output(other_artist).job_id
+    mine = make_output(artist).job_id
+
+    with pytest.raises(ValidationError) as too_many:
+        jobs_to_compare(artist=artist, job_ids=[str(mine), str(theirs), "7001", "7002", "7003"])
+    with pytest.raises(ValidationError) as twice:
+        jobs_to_compare(artist=artist, job_ids=[str(theirs), str(theirs)])
+
+    assert [e.code for e in too_many.value.error_dict["job"]] == ["too_many"]
+    assert [e.code for e in twice.value.error_dict["job"]] == ["duplicate"]

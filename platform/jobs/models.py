@@ -100,6 +100,18 @@ class Job(models.Model):
         indexes = [
             models.Index(fields=["artist", "-created_at"]),
             models.Index(fields=["status", "lease_expires_at"]),
+            # The queue estimate on every status poll (jobs.estimates, decision 0024): the
+            # queued jobs ahead in order, and a model's latest first-attempt successes.
+            models.Index(
+                fields=["created_at", "id"],
+                name="job_queued_order",
+                condition=Q(status="queued"),
+            ),
+            models.Index(
+                fields=["model", "-finished_at"],
+                name="job_model_successes",
+                condition=Q(status="succeeded", attempt=1),
+            ),
             # Metrics: jobs that ended recently (observability.metrics).
             models.Index(
                 fields=["finished_at"],

@@ -19,13 +19,17 @@ def _dump(value: Any) -> str:
 
 def personal_data_archive(*, user: User) -> bytes:
     """profile, agreement acceptances (with the exact texts), prompts and jobs, review
-    decisions on their outputs, feedback and survey answers, and the ledger."""
+    decisions on their outputs, feedback and survey answers, the ledger, notifications and
+    notification choices."""
     from agreements.models import AgreementAcceptance
     from feedback.models import FeedbackItem, SurveyResponse
     from jobs.models import Job, PromptRefusal
     from ledger.selectors import ledger_entries_of
     from moderation.models import ReviewDecision, ReviewItem
+    from notifications.selectors import notification_preferences_of
+    from portal.models import Notification
 
+    choices = notification_preferences_of(user=user)
     files: dict[str, Any] = {
         "profile.json": {
             "email": user.email,
@@ -34,6 +38,7 @@ def personal_data_archive(*, user: User) -> bytes:
             "cohort": user.cohort.name if user.cohort else None,
             "date_joined": user.date_joined,
             "role": user.role,
+            "language": user.language,
         },
         "agreements.json": [
             {
@@ -116,6 +121,15 @@ def personal_data_archive(*, user: User) -> bytes:
             }
             for e in ledger_entries_of(artist=user)
         ],
+        "notifications.json": list(
+            Notification.objects.filter(user=user).values(
+                "kind", "job_id", "message", "link", "created_at", "read_at"
+            )
+        ),
+        "notification_preferences.json": {
+            "email_on_video_ready": choices.email_on_video_ready,
+            "email_on_review_decision": choices.email_on_review_decision,
+        },
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -70,8 +70,12 @@ def test_artist_downloads_all_their_own_data(client, artist, other_artist, make_
     from feedback.services import feedback_submit
 
     user_set_public_credit(user=artist, credit="A. Artist")
-    make_output(artist, prompt="my secret prompt")
-    make_output(other_artist, prompt="someone else's prompt")
+    from notifications.services import video_ready_notify
+
+    mine = make_output(artist, prompt="my secret prompt")
+    theirs = make_output(other_artist, prompt="someone else's prompt")
+    for output in (mine, theirs):
+        video_ready_notify(job=output.job)
     feedback_submit(
         reporter=artist, kind="feature", data={"title": "Loops", "comment": "Loop playback"}
     )
@@ -94,6 +98,13 @@ def test_artist_downloads_all_their_own_data(client, artist, other_artist, make_
     assert json.loads(archive.read("feedback.json"))[0]["title"] == "Loops"
     profile = json.loads(archive.read("profile.json"))
     assert profile["email"] == artist.email and profile["public_credit"] == "A. Artist"
+    # What the portal told them, and what they chose to be emailed (only their own).
+    notes = json.loads(archive.read("notifications.json"))
+    assert [(n["kind"], n["job_id"]) for n in notes] == [("video_ready", mine.job_id)]
+    assert json.loads(archive.read("notification_preferences.json")) == {
+        "email_on_video_ready": False,
+        "email_on_review_decision": True,
+    }
 
 
 def test_showcase_selection_is_credited_once(

@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from accounts import language, site_views
 from accounts.urls import staff_urlpatterns as staff_credit_urls
 from agreements.urls import staff_urlpatterns as staff_agreement_urls
-from jobs.switch_views import switches
+from containment.views import switches
 from moderation.urls import artist_urlpatterns as appeal_urls
 
 admin.site.site_header = "Vernissage operations"
@@ -47,7 +47,7 @@ urlpatterns = [
     path("admin/login/", site_views.admin_login, name="admin_login_redirect"),
     path("admin/password_change/", site_views.admin_password_change),
     path("admin/", admin.site.urls),
-    path("api/v1/", include("api.urls")),
+    path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", swagger_ui, name="api-docs"),
     path("", include("observability.urls")),

@@ -47,7 +47,7 @@ STAFF_ONLY = {
     "accounts/staff_credits.html": "program admins' credit review",
     "feedback/board.html": "staff triage board",
     "feedback/triage.html": "staff triage page",
-    "jobs/switches.html": "program admins' kill switches",
+    "containment/switches.html": "program admins' kill switches",
     "ledger/staff.html": "program admins' ledgers",
     "moderation/_queue_rows.html": "review queue (staff)",
     "moderation/item.html": "review queue (staff)",

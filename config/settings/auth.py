@@ -55,9 +55,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Vernissage] "
 ACCOUNT_PREVENT_ENUMERATION = True
 # Our adapter adds sign-in rate limits per (address, IP) and reads the client IP the one
 # way the rest of the program does (see accounts/adapter.py).
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+# Sign-up only with an invitation, on top of our sign-in rules (accounts.adapter).
+ACCOUNT_ADAPTER = "invitations.adapter.InvitationOnlyAccountAdapter"
 
-# Client addresses: portal.middleware.TrustedProxyMiddleware has already put the real
+# Client addresses: web.middleware.TrustedProxyMiddleware has already put the real
 # client in REMOTE_ADDR (believing X-Forwarded-For only from configured proxies).
 # allauth must not read X-Forwarded-For or another header on its own: zero proxies.
 ALLAUTH_TRUSTED_PROXY_COUNT = 0

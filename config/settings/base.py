@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "cohorts",
     "invitations",
     "agreements",
+    "web",
     "portal",
     "api",
     "jobs",
@@ -47,12 +48,12 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "observability.middleware.RequestIdMiddleware",
-    "portal.middleware.TrustedProxyMiddleware",
+    "web.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    # PostgreSQL unreachable: 503 + Retry-After rather than a 500 (portal/outage.py).
-    "portal.outage.DatabaseOutageMiddleware",
+    # PostgreSQL unreachable: 503 + Retry-After rather than a 500 (web/outage.py).
+    "web.outage.DatabaseOutageMiddleware",
     # Job-page polls answered in one query when nothing but a 200 is possible (decision 0018).
-    "api.status_fast_path.StatusFastPathMiddleware",
+    "jobs.status_fast_path.StatusFastPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -109,10 +110,10 @@ STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # whitenoise warns when it is mi
 # Private media: never served by a static handler; views authorise every file.
 MEDIA_ROOT = Path(env_str("VERNISSAGE_MEDIA_ROOT", str(DATA_DIR / "media"))).resolve()
 MEDIA_URL = "/media/"
-# Uploads are accepted whatever their name's length, under a short name (portal/uploads.py).
+# Uploads are accepted whatever their name's length, under a short name (web/uploads.py).
 FILE_UPLOAD_HANDLERS = [
-    "portal.uploads.ShortNameMemoryFileUploadHandler",
-    "portal.uploads.ShortNameTemporaryFileUploadHandler",
+    "web.uploads.ShortNameMemoryFileUploadHandler",
+    "web.uploads.ShortNameTemporaryFileUploadHandler",
 ]
 # STORAGES (local folders or an S3 bucket): config/settings/storage.py
 # Serve static files straight from the finders, so no collectstatic step is needed.

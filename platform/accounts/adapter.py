@@ -18,8 +18,7 @@ from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from invitations.adapter import InvitationOnlyAccountAdapter
-from portal.http import client_ip
+from web.http import client_ip
 
 
 @dataclass(frozen=True)
@@ -41,7 +40,7 @@ def on_site(url: str) -> str:
     return settings.SITE_URL + urlunsplit(("", "", parts.path, parts.query, parts.fragment))
 
 
-class AccountAdapter(InvitationOnlyAccountAdapter):
+class AccountAdapter(DefaultAccountAdapter):
     def __init__(self, request: HttpRequest | None = None) -> None:
         super().__init__(request)
         minutes = max(1, round(settings.LOGIN_FAILURE_WINDOW_SECONDS / 60))

@@ -17,7 +17,7 @@ from accounts.mfa import MFA_REQUIRED_CODE, MFA_REQUIRED_DETAIL, user_needs_mfa
 from accounts.models import ApiToken, User
 from accounts.scopes import token_scopes_for, view_token_scopes
 from accounts.services import user_has_mfa
-from portal.http import client_ip
+from web.http import client_ip
 
 # Writing last-use on every request would turn reads into writes; once a minute is enough
 # to tell an operator "used from where, and when".

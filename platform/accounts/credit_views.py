@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from accounts.selectors import (
     NEUTRAL_BYLINE,
@@ -21,7 +22,7 @@ from accounts.selectors import (
 )
 from accounts.services import user_refuse_public_credit, user_set_public_credit
 from domain.errors import DomainError
-from portal.http import error_text, signed_in_user
+from web.http import error_text
 
 
 @login_required

@@ -21,9 +21,10 @@ from django.utils import translation
 from django.views.decorators.http import require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from accounts.services import user_set_language
-from portal.http import safe_next_url, signed_in_user
+from web.http import safe_next_url
 
 
 def portal_language(code: str | None) -> str | None:

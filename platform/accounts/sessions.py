@@ -10,7 +10,7 @@ from allauth.usersessions import app_settings
 from allauth.usersessions.models import UserSession
 from django.http import HttpRequest, HttpResponse
 
-from portal.http import client_ip
+from web.http import client_ip
 
 # allauth's own middleware updates the session row on every request; a job page polls
 # twice a second. Once every one to two minutes is enough for "last seen", while a new

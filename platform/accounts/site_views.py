@@ -12,7 +12,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRed
 from django.urls import reverse
 from django.views.decorators.cache import cache_control
 
-from portal.http import safe_next_url
+from web.http import safe_next_url
 
 FAVICON = Path(settings.BASE_DIR) / "static" / "favicon.ico"
 

@@ -13,11 +13,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import signed_in_user
 from accounts.models import ApiToken, TokenScope
 from accounts.scopes import token_scopes_for
 from accounts.services import api_token_create, api_token_revoke, user_session_end
 from domain.errors import DomainError
-from portal.http import signed_in_user
 
 
 @login_required

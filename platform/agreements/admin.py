@@ -6,9 +6,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.http import signed_in_user
 from agreements.models import AgreementAcceptance, AgreementTranslation, AgreementVersion
 from agreements.services import agreement_version_publish
-from portal.http import signed_in_user
 
 
 class AcceptanceInline(admin.TabularInline):

@@ -9,12 +9,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.authentication import TokenScopeAllows
+from accounts.http import signed_in_user
 from accounts.scopes import ANYONE_READ
 from agreements.errors import NoAgreementPublished
 from agreements.rendering import render_agreement_html
 from agreements.selectors import agreement_status
 from agreements.services import agreement_accept
-from portal.http import client_ip, signed_in_user
+from web.http import client_ip
 
 
 class CurrentAgreementSerializer(serializers.Serializer):

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language, gettext
 
+from accounts.http import signed_in_user
 from agreements.errors import AgreementChanged, NoAgreementPublished
 from agreements.forms import AcceptAgreementForm
 from agreements.models import AgreementVersion
@@ -21,7 +22,7 @@ from agreements.selectors import (
     agreement_versions_published,
 )
 from agreements.services import agreement_accept
-from portal.http import client_ip, safe_next_url, signed_in_user
+from web.http import client_ip, safe_next_url
 
 
 def _next_url(request: HttpRequest) -> str:

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 
 from accounts.models import User
 from containment.services import activity_observe
-from portal.http import client_ip
+from web.http import client_ip
 
 log = logging.getLogger(__name__)
 

@@ -170,7 +170,7 @@ def account_contain(*, user: User, findings: list[Finding]) -> bool:
     """Suspend this account's generation, tokens and sessions because of ``findings``;
     tell the artist why, alert program admins, audit it. Returns False when the account
     was already contained (by another request, or by an operator)."""
-    from jobs.switches import account_suspend
+    from containment.switches import account_suspend
     from portal.services import notify
 
     if not cache.add(f"containment:lock:{user.pk}", 1, timeout=CONTAIN_LOCK_SECONDS):

@@ -7,9 +7,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.http import signed_in_user
 from feedback.models import FeedbackItem, Survey, SurveyResponse
 from feedback.services import survey_questions_validate, survey_send
-from portal.http import signed_in_user
 
 
 class SurveyForm(forms.ModelForm):

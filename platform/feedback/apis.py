@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from accounts.scopes import ANYONE_READ, ARTIST_READ, STAFF_WRITE
 from api.parsers import NestingLimitedJSONParser
@@ -23,7 +24,6 @@ from feedback.selectors import (
 )
 from feedback.services import feedback_me_too, feedback_set_status, feedback_submit
 from moderation.apis import IsReviewer
-from portal.http import signed_in_user
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from domain.errors import DomainError
 from feedback.models import (
@@ -40,7 +41,7 @@ from feedback.services import (
     survey_respond,
 )
 from jobs.models import JobStatus
-from portal.http import error_text, signed_in_user
+from web.http import error_text
 
 STAFF = "accounts.review_outputs"
 

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core.exceptions import ImmediateHttpResponse
 from django.http import HttpRequest
 
+from accounts.adapter import AccountAdapter
 from invitations.errors import InvitationError
 from invitations.services import invitation_for_token
 from invitations.session import forget_token, remembered_token
 from invitations.views import render_invitation_error
 
 
-class InvitationOnlyAccountAdapter(DefaultAccountAdapter):
+class InvitationOnlyAccountAdapter(AccountAdapter):
     def is_open_for_signup(self, request: HttpRequest) -> bool:
         token = remembered_token(request)
         if token is None:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.http import signed_in_user
 from domain.errors import DomainError
 from invitations.models import Invitation
 from invitations.services import (
@@ -15,7 +16,6 @@ from invitations.services import (
     invitation_revoke,
     invitation_validate_email,
 )
-from portal.http import signed_in_user
 
 
 class InvitationCreateForm(forms.ModelForm):

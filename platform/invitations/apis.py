@@ -8,12 +8,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import signed_in_user
 from accounts.scopes import STAFF_READ
 from api.permissions import IsProgramAdmin
 from cohorts.models import Cohort
 from invitations.models import Invitation
 from invitations.services import invitation_create, invitation_for_token, invitation_revoke
-from portal.http import signed_in_user
 
 
 class InvitationSerializer(serializers.ModelSerializer):

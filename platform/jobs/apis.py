@@ -12,12 +12,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import signed_in_user
 from accounts.scopes import ANYONE_READ, ARTIST_GENERATE, ARTIST_READ, STAFF_WRITE
 from jobs.forms import GenerationFilterForm
 from jobs.models import Job, JobStatus
 from jobs.selectors import ReviewState, job_review_state, job_visible_to, jobs_of
 from jobs.services import job_cancel, job_submit_once
-from portal.http import signed_in_user
 from publishing.downloads import DownloadRefusal, download_refusal
 from publishing.media import download_url, media_url
 

@@ -123,7 +123,7 @@ def job_request_validate(
 
 
 def _check_may_generate(artist: User) -> None:
-    from jobs.switches import global_switch
+    from containment.switches import global_switch
 
     if not artist.has_perm("accounts.create_generations"):
         raise NotAllowed(_("Only artists in a cohort may generate videos."))

@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from domain.errors import DomainError
 from jobs.errors import IdempotencyKeyReused
@@ -22,7 +23,6 @@ from jobs.listing import generation_rows
 from jobs.models import Job
 from jobs.selectors import job_visible_to, jobs_of, jobs_to_compare, quota_remaining_today
 from jobs.services import job_cancel, job_submit_once
-from portal.http import signed_in_user
 
 
 def _job_or_404(request: HttpRequest, pk: int) -> Job:

@@ -11,10 +11,10 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from accounts.http import signed_in_user
 from ledger.models import LedgerEntry, RateCard
 from ledger.rates import RATE_KEYS, rates_clean
 from ledger.services import rate_card_create, rate_card_publish, rate_card_update
-from portal.http import signed_in_user
 
 PROGRAM_ADMIN = "accounts.run_program"
 

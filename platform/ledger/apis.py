@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import signed_in_user
 from accounts.scopes import ANYONE_READ, ARTIST_READ
 from ledger.errors import NoRateCard
 from ledger.models import LedgerEntry, RateCard
@@ -24,7 +25,6 @@ from ledger.selectors import (
     ledger_entries_of,
     rate_card_in_force,
 )
-from portal.http import signed_in_user
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):

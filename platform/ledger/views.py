@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.http import signed_in_user
 from audit.services import audit_record
 from domain.errors import DomainError
 from ledger.export import PeriodError, ledger_export_csv, period_parse
@@ -30,7 +31,6 @@ from ledger.selectors import (
     rate_card_in_force,
 )
 from ledger.services import ledger_manual_entry, ledger_reverse
-from portal.http import signed_in_user
 
 PROGRAM_ADMIN = "accounts.run_program"
 

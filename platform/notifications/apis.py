@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import signed_in_user
 from accounts.models import TokenScope
 from accounts.scopes import ANYONE_READ
 from notifications.models import NotificationPreference
@@ -19,7 +20,6 @@ from notifications.selectors import (
     notifications_of,
 )
 from notifications.services import notification_mark_read, notification_preferences_set
-from portal.http import signed_in_user
 from portal.models import Notification
 
 # Marking read changes a little state: the write scope of either role, not a read token.

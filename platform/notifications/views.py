@@ -12,10 +12,11 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from accounts.http import signed_in_user
 from notifications.forms import NotificationPreferenceForm
 from notifications.selectors import notification_preferences_of, notifications_of
 from notifications.services import notification_mark_read, notification_preferences_set
-from portal.http import safe_next_url, signed_in_user
+from web.http import safe_next_url
 
 PAGE_SIZE = 50
 

@@ -51,7 +51,7 @@ def _metrics_allowed(request: HttpRequest) -> bool:
     # loopback) in REMOTE_ADDR: the client's address is unknown, so only the token counts.
     if "HTTP_X_FORWARDED_FOR" in request.META and not settings.TRUSTED_PROXY:
         return False
-    # REMOTE_ADDR as corrected by portal.middleware.TrustedProxyMiddleware.
+    # REMOTE_ADDR as corrected by web.middleware.TrustedProxyMiddleware.
     try:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:

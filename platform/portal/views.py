@@ -6,10 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.http import signed_in_user
 from agreements.selectors import agreement_status
 from jobs.selectors import quota_remaining_today
-from portal.http import safe_next_url, signed_in_user
 from portal.services import notifications_mark_read
+from web.http import safe_next_url
 
 
 @login_required

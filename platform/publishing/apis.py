@@ -9,12 +9,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import signed_in_user
 from accounts.scopes import ARTIST_READ, STAFF_WRITE
 from accounts.selectors import user_public_byline
 from jobs.models import Output
 from jobs.selectors import job_visible_to
 from moderation.apis import IsReviewer
-from portal.http import signed_in_user
 from publishing.downloads import download_refusal
 from publishing.errors import DownloadNotAllowed
 from publishing.media import download_url, media_url

@@ -13,10 +13,10 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
+from accounts.http import signed_in_user
 from accounts.selectors import user_public_byline_shown
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
-from portal.http import error_text, safe_next_url, signed_in_user
 from publishing.downloads import download_refusal
 from publishing.media import (
     KINDS,
@@ -42,6 +42,7 @@ from publishing.services import (
     publication_takedown_lift,
     publication_unpublish,
 )
+from web.http import error_text, safe_next_url
 
 
 def media(request: HttpRequest, output_id: int, kind: str) -> HttpResponseBase:

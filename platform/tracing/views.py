@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from portal.http import signed_in_user
+from accounts.http import signed_in_user
 from tracing.forms import TraceForm
 from tracing.services import TRACE_PERMISSION, NotAVideo, TraceResult, trace_video
 

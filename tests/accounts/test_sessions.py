@@ -8,8 +8,8 @@ from allauth.usersessions.models import UserSession
 from django.test import Client
 
 from accounts.services import user_session_end
+from containment.switches import account_suspend
 from domain.errors import DomainError
-from jobs.switches import account_suspend
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from accounts.models import ApiToken, User
 from accounts.services import api_token_create
 from audit.models import AuditEvent
 from containment.services import activity_observe
-from jobs.switches import account_restore, account_suspend
+from containment.switches import account_restore, account_suspend
 from publishing.media import media_url
 from tests.conftest import PASSWORD
 from tests.faults.conftest import protection_params

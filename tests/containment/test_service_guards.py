@@ -12,7 +12,7 @@ from accounts.services import user_create, user_set_role
 from audit.models import AuditEvent
 from containment.rules import Finding
 from containment.services import account_contain, activity_observe
-from jobs.switches import account_suspend
+from containment.switches import account_suspend
 from portal.models import Notification
 from tests.concurrency import Racer, finish, start_and_wait_until_blocked
 from tests.conftest import PASSWORD

@@ -41,7 +41,7 @@ def _outage_503() -> None:
     from django.conf import settings
 
     settings.MIDDLEWARE = [
-        m for m in settings.MIDDLEWARE if m != "portal.outage.DatabaseOutageMiddleware"
+        m for m in settings.MIDDLEWARE if m != "web.outage.DatabaseOutageMiddleware"
     ]
 
 

@@ -182,7 +182,7 @@ def _page_status(url: str) -> tuple[int, str, str | None]:
 )
 def test_submissions_survive_a_database_crash_and_the_outage_answers_503(site, protection):
     """The protections: a job is acknowledged (201) only after its row committed, on a
-    durable database; ``portal.outage.DatabaseOutageMiddleware`` answers 503 while the
+    durable database; ``web.outage.DatabaseOutageMiddleware`` answers 503 while the
     database is unreachable; ``CONN_HEALTH_CHECKS`` reconnects afterwards. Switched off
     here: the middleware, so the outage answers a bare 500."""
     server, url = _gunicorn(site, protection)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from accounts.services import api_token_create, user_set_public_credit
 from agreements.services import agreement_accept, agreement_version_create
 from cohorts.services import cohort_create, cohort_set_paused
+from containment.switches import account_suspend, generation_pause_all
 from domain import text as free_text
 from feedback.models import FeedbackItem, Survey
 from feedback.services import (
@@ -25,7 +26,6 @@ from feedback.services import (
     feedback_submit,
     survey_validate_answers,
 )
-from jobs.switches import account_suspend, generation_pause_all
 from ledger.services import ledger_manual_entry, rate_card_create
 from moderation.services import (
     review_appeal,

@@ -188,7 +188,7 @@ def _protection_off(monkeypatch: pytest.MonkeyPatch, settings) -> None:
 def test_a_screenshot_with_a_very_long_name_is_accepted(
     client, artist, monkeypatch, settings, protection, where, name
 ):
-    """The protection: ``portal.uploads`` (part headers up to 32 KiB; upload handlers
+    """The protection: ``web.uploads`` (part headers up to 32 KiB; upload handlers
     that shorten the name before Django makes a temporary file from it). Off, the
     thousand-character names are a bare 400 (page) or a ``parse_error`` with no field
     (API), and the long extension a 500 once the file is written to disk. Files here

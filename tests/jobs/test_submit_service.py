@@ -15,11 +15,11 @@ from agreements.errors import AgreementRequired
 from agreements.selectors import AgreementStatus
 from agreements.services import agreement_version_create, agreement_version_publish
 from cohorts.models import Cohort
+from containment.switches import account_suspend
 from jobs import services
 from jobs.errors import GenerationPaused
 from jobs.models import Job
 from jobs.services import job_submit
-from jobs.switches import account_suspend
 from tests.concurrency import Racer, RowLock, finish, start_and_wait_until_blocked
 from tests.conftest import PASSWORD
 from tests.faults.conftest import protection_params

@@ -1,4 +1,4 @@
-"""Guards in ``jobs.switches`` that no other test defended (docs/mutation.md): stopping
+"""Guards in ``containment.switches`` that no other test defended (docs/mutation.md): stopping
 touches only work that is still running and not yet asked to stop; a suspension revokes
 only live tokens. Each test names its guard; taking the guard away
 (tools/guard_mutants.py) makes it fail."""
@@ -15,8 +15,8 @@ from accounts.roles import Role
 from accounts.services import api_token_create, api_token_revoke, user_create
 from audit.models import AuditEvent
 from cohorts.services import cohort_create
+from containment.switches import account_suspend, cohort_stop_running
 from jobs.models import Job, JobStatus
-from jobs.switches import account_suspend, cohort_stop_running
 
 pytestmark = pytest.mark.django_db
 

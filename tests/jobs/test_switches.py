@@ -7,9 +7,9 @@ from django.core.exceptions import ValidationError
 
 from accounts.models import ApiToken
 from accounts.services import api_token_create
+from containment.switches import account_restore, account_suspend, generation_pause_all
 from domain.errors import NotAllowed
 from jobs.models import Job, JobStatus
-from jobs.switches import account_restore, account_suspend, generation_pause_all
 from tests.bystanders import Bystanders, give_everything
 
 pytestmark = pytest.mark.django_db

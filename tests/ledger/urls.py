@@ -1,5 +1,5 @@
 """The project's URLs plus the ledger's API routes, for tests that run before
-api/urls.py lists them (the project's own routes win when both exist)."""
+config/api_urls.py lists them (the project's own routes win when both exist)."""
 
 from django.urls import path
 

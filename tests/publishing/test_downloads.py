@@ -19,9 +19,9 @@ from audit.services import audit_verify_chain
 from cohorts.models import Cohort
 from cohorts.options import DownloadPolicy
 from cohorts.services import cohort_set_download_policy
+from containment.switches import account_suspend
 from domain.errors import NotAllowed
 from jobs.models import Job, JobStatus, Output
-from jobs.switches import account_suspend
 from moderation.services import (
     review_approve,
     review_claim,

@@ -1,5 +1,5 @@
 """``next=`` is followed only to a path on this site (no open redirect): the staff
-takedown form and the agreement page, through ``portal.http.safe_next_url``."""
+takedown form and the agreement page, through ``web.http.safe_next_url``."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def _naive_next(request, *, default):
 def test_the_takedown_form_never_leaves_the_site(
     client, reviewer, publication, monkeypatch, protection, target
 ):
-    """The protection: ``portal.http.safe_next_url`` in ``publishing.views.takedown``."""
+    """The protection: ``web.http.safe_next_url`` in ``publishing.views.takedown``."""
     if protection == "off":
         monkeypatch.setattr("publishing.views.safe_next_url", _naive_next)
     client.force_login(reviewer)

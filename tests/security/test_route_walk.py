@@ -30,7 +30,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from accounts.models import User
-from jobs.switches import account_suspend
+from containment.switches import account_suspend
 from tests.conftest import force_login_password_only
 
 pytestmark = pytest.mark.django_db

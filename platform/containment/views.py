@@ -8,18 +8,18 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from accounts.http import signed_in_user
 from accounts.models import User
 from cohorts.models import Cohort
 from cohorts.services import cohort_set_paused
-from domain.errors import DomainError
-from jobs.switches import (
+from containment.switches import (
     account_restore,
     account_suspend,
     cohort_stop_running,
     generation_pause_all,
     global_switch,
 )
-from portal.http import signed_in_user
+from domain.errors import DomainError
 
 ADMIN = "accounts.run_program"
 
@@ -62,7 +62,7 @@ def switches(request: HttpRequest) -> HttpResponse:
         return redirect("switches")
     return render(
         request,
-        "jobs/switches.html",
+        "containment/switches.html",
         {
             "switch": global_switch(),
             "cohorts": Cohort.objects.order_by("name"),

@@ -1,17 +1,15 @@
-"""Small helpers for reading requests."""
+"""Small helpers for reading requests and answering them."""
 
 from __future__ import annotations
 
 import ipaddress
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext as _
-from rest_framework.request import Request
 
-from accounts.models import User
+from domain.errors import DomainError
 
 
 def client_ip(request: HttpRequest) -> str | None:
@@ -21,14 +19,6 @@ def client_ip(request: HttpRequest) -> str | None:
         return str(ipaddress.ip_address(address))
     except ValueError:
         return None
-
-
-def signed_in_user(request: HttpRequest | Request) -> User:
-    """The signed-in user of a view that only runs for signed-in users."""
-    user = request.user
-    if not isinstance(user, User):
-        raise PermissionDenied(_("Sign in first."))
-    return user
 
 
 def safe_next_url(request: HttpRequest, *, default: str) -> str:
@@ -45,10 +35,6 @@ def safe_next_url(request: HttpRequest, *, default: str) -> str:
 
 def error_text(error: Exception) -> str:
     """One line for a flash message from a domain refusal or a validation error."""
-    from django.core.exceptions import ValidationError
-
-    from domain.errors import DomainError
-
     if isinstance(error, DomainError):
         return error.message
     if isinstance(error, ValidationError):

@@ -1,3 +1,5 @@
+"""The signed-in artist's own summary in JSON (`GET /api/v1/me/`): the dashboard's API twin."""
+
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
@@ -6,11 +8,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import signed_in_user
 from accounts.scopes import ANYONE_READ
 from accounts.selectors import user_public_byline
 from agreements.selectors import agreement_status
 from jobs.selectors import quota_remaining_today
-from portal.http import signed_in_user
 
 
 class MeCohortSerializer(serializers.Serializer):

@@ -48,7 +48,7 @@ def multipart_header_limit_raise() -> None:
     if not isinstance(current, int):
         raise ImproperlyConfigured(
             f"django.http.multipartparser.{_LIMIT} is gone: long upload names would be "
-            "refused again; see portal/uploads.py."
+            "refused again; see web/uploads.py."
         )
     setattr(multipartparser, _LIMIT, max(current, MULTIPART_PART_HEADER_BYTES))
 

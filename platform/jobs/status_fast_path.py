@@ -65,8 +65,8 @@ from jobs.estimates import (
 )
 from jobs.models import Job, JobStatus, Output
 from observability.models import WorkerHeartbeat
-from portal.http import client_ip
 from publishing.downloads import DownloadRefusal
+from web.http import client_ip
 
 log = logging.getLogger(__name__)
 

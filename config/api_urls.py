@@ -4,7 +4,6 @@ from django.http import HttpRequest, JsonResponse
 from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
 
-from accounts.apis import MeApi
 from agreements.apis import AgreementCurrentApi
 from feedback.apis import (
     FeedbackDetailApi,
@@ -26,6 +25,7 @@ from notifications.apis import (
     NotificationPreferenceApi,
     NotificationReadApi,
 )
+from portal.apis import MeApi
 from publishing.apis import (
     GalleryApi,
     GenerationDownloadApi,

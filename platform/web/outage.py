@@ -53,7 +53,7 @@ def _mark_outage(sender: object, request: HttpRequest | None = None, **_: Any) -
         setattr(request, _MARK, True)
 
 
-got_request_exception.connect(_mark_outage, dispatch_uid="portal.outage.mark")
+got_request_exception.connect(_mark_outage, dispatch_uid="web.outage.mark")
 
 
 class DatabaseOutageMiddleware:

@@ -9,11 +9,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.http import signed_in_user
 from accounts.scopes import STAFF_READ, STAFF_WRITE
 from moderation.models import ReviewItem
 from moderation.selectors import decode_cursor, review_item_for_staff, review_queue
 from moderation.services import review_approve, review_claim, review_reject
-from portal.http import signed_in_user
 from publishing.media import media_url
 
 

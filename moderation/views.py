@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.http import signed_in_user
 from cohorts.models import Cohort
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
@@ -32,8 +33,8 @@ from moderation.services import (
     review_release,
     review_revoke_approval,
 )
-from portal.http import error_text, signed_in_user
 from publishing.media import media_url
+from web.http import error_text
 
 REVIEWER = "accounts.review_outputs"
 

@@ -12,12 +12,6 @@ from feedback.apis import (
     FeedbackStatusApi,
 )
 from invitations.apis import InvitationListCreateApi, InvitationRevokeApi, InvitationVerifyApi
-from jobs.apis import (
-    GenerationAppealApi,
-    GenerationCancelApi,
-    GenerationDetailApi,
-    GenerationListCreateApi,
-)
 from ledger.apis import LedgerApi, RateCardApi
 from moderation.apis import ReviewApproveApi, ReviewClaimApi, ReviewQueueApi, ReviewRejectApi
 from notifications.apis import (
@@ -33,6 +27,12 @@ from publishing.apis import (
     GenerationUnpublishApi,
     PublicationLiftTakedownApi,
     PublicationTakedownApi,
+)
+from studio.apis import (
+    GenerationAppealApi,
+    GenerationCancelApi,
+    GenerationDetailApi,
+    GenerationListCreateApi,
 )
 
 app_name = "api"

@@ -4,10 +4,11 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts import language, site_views
-from accounts.urls import staff_urlpatterns as staff_credit_urls
 from agreements.urls import staff_urlpatterns as staff_agreement_urls
-from containment.views import switches
 from moderation.urls import artist_urlpatterns as appeal_urls
+from notifications.urls import portal_urlpatterns as mark_all_read_urls
+from portal.urls import urlpatterns as portal_urls
+from publishing.urls import staff_credit_urlpatterns as staff_credit_urls
 
 admin.site.site_header = "Vernissage operations"
 admin.site.site_title = "Vernissage"
@@ -24,16 +25,18 @@ swagger_ui = csp_update({"style-src": ["'sha256-MMpT0iDxyjALd9PdfepImGX3DBfJPXZ4
 handler403 = "portal.views.permission_denied"
 
 urlpatterns = [
-    path("", include("portal.urls")),
+    # The dashboard and the data export; "Mark all as read" is notifications' view under
+    # its old name, portal:notifications_read (one namespace, so one include).
+    path("", include((portal_urls + mark_all_read_urls, "portal"))),
     # /notifications/ and the email choices at /account/notifications/.
     path("", include("notifications.urls")),
     path("agreement/", include("agreements.urls")),
     path("invitations/", include("invitations.urls")),
-    path("generations/", include("jobs.urls")),
+    path("generations/", include("studio.urls")),
     path("generations/", include(appeal_urls)),
     path("", include("publishing.urls")),
     path("staff/review/", include("moderation.urls")),
-    path("staff/switches/", switches, name="switches"),
+    path("staff/switches/", include("containment.urls")),
     path("staff/trace/", include("tracing.urls")),
     path("feedback/", include("feedback.urls")),
     path("ledger/", include("ledger.urls")),

@@ -46,7 +46,7 @@ max_requests_jitter = max_requests // 2
 preload_app = True
 # Logs to stdout/stderr: journald (systemd) or the container runtime keeps them.
 # No gunicorn access log: Django logs one line per request with its request id
-# (observability.middleware) and nginx logs the client's side; a third line per request
+# (web.request_ids) and nginx logs the client's side; a third line per request
 # cost ~5 % of the web tier's CPU under the status-polling load (docs/benchmarks.md).
 # VERNISSAGE_WEB_ACCESS_LOG=- turns it back on.
 accesslog = os.environ.get("VERNISSAGE_WEB_ACCESS_LOG") or None

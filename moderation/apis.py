@@ -4,24 +4,17 @@ from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
-from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.http import signed_in_user
 from accounts.scopes import STAFF_READ, STAFF_WRITE
-from moderation.models import ReviewItem
+from api.permissions import IsReviewer
+from moderation.models import ReviewItem, ReviewStatus
 from moderation.selectors import decode_cursor, review_item_for_staff, review_queue
-from moderation.services import review_approve, review_claim, review_reject
-from publishing.media import media_url
-
-
-class IsReviewer(BasePermission):
-    message = "Only reviewers may use the review queue."
-
-    def has_permission(self, request: Request, view: object) -> bool:
-        return bool(request.user and request.user.has_perm("accounts.review_outputs"))
+from moderation.services import review_claim, review_decide
+from web.media_links import media_url
 
 
 class ReviewItemSerializer(serializers.ModelSerializer):
@@ -136,9 +129,11 @@ class ReviewApproveApi(_ItemAction):
     def post(self, request: Request, pk: int) -> Response:
         data = ApproveSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = review_approve(
+        # A decision needs the reviewer's claim (claim_required otherwise): no claiming here.
+        item = review_decide(
             item=self.item(pk),
             reviewer=signed_in_user(request),
+            decision=ReviewStatus.APPROVED,
             note=data.validated_data.get("note", ""),
         )
         return self.answer(request, item)
@@ -149,9 +144,10 @@ class ReviewRejectApi(_ItemAction):
     def post(self, request: Request, pk: int) -> Response:
         data = RejectSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        item = review_reject(
+        item = review_decide(
             item=self.item(pk),
             reviewer=signed_in_user(request),
+            decision=ReviewStatus.REJECTED,
             reason_code=data.validated_data["reason_code"],
             note=data.validated_data["note"],
         )

@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy
 
 from moderation.reasons import reason_choices
+from web.refusals import TypedTextField, TypedTextListField
 
 
 class RejectForm(forms.Form):
@@ -30,3 +31,22 @@ class AppealForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 2000}),
         max_length=2000,
     )
+
+
+class ReviewDecisionForm(forms.Form):
+    """What the review page's buttons send: a decision's reason and note (the service
+    checks them; a refused one is shown again in ``RejectForm``), and ``then=next`` to
+    go on to the next item."""
+
+    reason_code = TypedTextField()
+    note = TypedTextField()
+    then = TypedTextField()
+
+
+class BulkApproveForm(forms.Form):
+    """The queue's ticked items; anything that isn't an item number is left out."""
+
+    items = TypedTextListField()
+
+    def clean_items(self) -> list[int]:
+        return [int(v) for v in self.cleaned_data["items"] if v.isascii() and v.isdigit()]

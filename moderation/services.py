@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from accounts.language import language_for
 from accounts.models import User
+from accounts.permissions import RUN_PROGRAM, users_with_perm
 from accounts.roles import Role
 from audit.services import audit_record
 from domain.errors import DomainError, InvalidTransition, NotAllowed
@@ -33,6 +34,7 @@ from moderation.models import (
 )
 from moderation.reasons import reason_codes, reason_label
 from notifications.services import review_decision_notify
+from publishing.services import publications_end_for_output
 
 log = logging.getLogger(__name__)
 # Reviewer notes and admin notes: free text the artist reads.
@@ -205,6 +207,29 @@ def review_reject(*, item: ReviewItem, reviewer: User, reason_code: str, note: s
     )
 
 
+def review_decide(
+    *,
+    item: ReviewItem,
+    reviewer: User,
+    decision: ReviewStatus,
+    reason_code: str = "",
+    note: str = "",
+    claim_if_free: bool = False,
+) -> ReviewItem:
+    """Approve (``decision=APPROVED``) or reject (``REJECTED``, with a reason and a note)
+    an item the reviewer has claimed; without a live claim, ClaimRequired. With
+    ``claim_if_free`` (the review page's approve button) the reviewer first claims an
+    item they don't hold yet (``review_claim``: AlreadyClaimed if another reviewer holds
+    it); the API never claims on a decision."""
+    if decision not in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
+        raise ValueError(f"A review decides approved or rejected, not {decision}.")
+    if claim_if_free and item.claimed_by_id != reviewer.pk:
+        item = review_claim(item=item, reviewer=reviewer)
+    if decision == ReviewStatus.APPROVED:
+        return review_approve(item=item, reviewer=reviewer, note=note)
+    return review_reject(item=item, reviewer=reviewer, reason_code=reason_code, note=note)
+
+
 @dataclass
 class BulkResult:
     approved: list[int] = field(default_factory=list)
@@ -262,7 +287,6 @@ def review_revoke_approval(
     *, item: ReviewItem, admin: User, reason_code: str, note: str
 ) -> ReviewItem:
     """Program admins only: withdraw an approval. Any publication of the output comes down."""
-    from publishing.services import publications_end_for_output
 
     if not admin.has_perm("accounts.run_program"):
         raise NotAllowed("Only program admins may revoke an approval.")
@@ -321,11 +345,7 @@ def review_escalate_overdue(*, now: datetime | None = None) -> list[int]:
     if not overdue:
         return []
     ReviewItem.objects.filter(pk__in=overdue).update(escalated_at=moment)
-    admins = [
-        u.email
-        for u in User.objects.filter(is_active=True, is_staff=True)
-        if u.has_perm("accounts.run_program")
-    ]
+    admins = [u.email for u in users_with_perm(RUN_PROGRAM).order_by("pk")]
     for pk in overdue:
         audit_record(actor=None, action="review.escalate", target=ReviewItem(pk=pk))
     if admins:

@@ -15,8 +15,8 @@ from accounts.http import signed_in_user
 from cohorts.models import Cohort
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
-from moderation.forms import AppealForm, RejectForm
-from moderation.models import ReviewItem
+from moderation.forms import AppealForm, BulkApproveForm, RejectForm, ReviewDecisionForm
+from moderation.models import ReviewItem, ReviewStatus
 from moderation.selectors import (
     decode_cursor,
     review_history_of_artist,
@@ -26,15 +26,15 @@ from moderation.selectors import (
 )
 from moderation.services import (
     review_appeal,
-    review_approve,
     review_bulk_approve,
     review_claim,
-    review_reject,
+    review_decide,
     review_release,
     review_revoke_approval,
 )
-from publishing.media import media_url
 from web.http import error_text
+from web.media_links import media_url
+from web.refusals import refusal_to_form
 
 REVIEWER = "accounts.review_outputs"
 
@@ -81,8 +81,11 @@ def queue(request: HttpRequest) -> HttpResponse:
 @permission_required(REVIEWER, raise_exception=True)
 @require_POST
 def bulk_approve(request: HttpRequest) -> HttpResponse:
-    ids = [int(v) for v in request.POST.getlist("items") if v.isdigit()]
-    result = review_bulk_approve(item_ids=ids, reviewer=signed_in_user(request))
+    form = BulkApproveForm(request.POST)
+    form.is_valid()  # reads the ticked items; the service decides each one
+    result = review_bulk_approve(
+        item_ids=form.cleaned_data["items"], reviewer=signed_in_user(request)
+    )
     if result.approved:
         messages.success(
             request, _("Approved %(count)s item(s).") % {"count": len(result.approved)}
@@ -136,11 +139,7 @@ def _refused_decision(
     the reviewer chose still there and the error on its field (nothing is lost)."""
     form = RejectForm(request.POST)
     form.is_valid()  # binds the choices; the service's verdict is what counts
-    if isinstance(error, ValidationError) and hasattr(error, "error_dict"):
-        for field, messages_ in error.message_dict.items():
-            form.add_error(field if field in form.fields else None, messages_)
-    else:
-        form.add_error(None, error_text(error))
+    refusal_to_form(form, error)
     status = error.http_status if isinstance(error, DomainError) else 400
     return _render_item(request, _item_or_404(item_id), reject_form=form, status=status)
 
@@ -148,6 +147,9 @@ def _refused_decision(
 def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     item = _item_or_404(item_id)
     me = signed_in_user(request)
+    form = ReviewDecisionForm(request.POST)
+    form.is_valid()  # reads the fields; the services check them
+    sent = form.cleaned_data
     try:
         if action == "claim":
             review_claim(item=item, reviewer=me)
@@ -156,36 +158,35 @@ def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
             review_release(item=item, reviewer=me)
             messages.info(request, _("Released back to the queue."))
         elif action == "approve":
-            if item.claimed_by_id != me.pk:
-                item = review_claim(item=item, reviewer=me)
-            review_approve(item=item, reviewer=me, note=request.POST.get("note", ""))
-            messages.success(request, _("Approved."))
-        elif action == "reject":
-            review_reject(
+            # The page's one click: claimed here if the reviewer doesn't hold it yet.
+            review_decide(
                 item=item,
                 reviewer=me,
-                reason_code=request.POST.get("reason_code", ""),
-                note=request.POST.get("note", ""),
+                decision=ReviewStatus.APPROVED,
+                note=sent["note"],
+                claim_if_free=True,
+            )
+            messages.success(request, _("Approved."))
+        elif action == "reject":
+            review_decide(
+                item=item,
+                reviewer=me,
+                decision=ReviewStatus.REJECTED,
+                reason_code=sent["reason_code"],
+                note=sent["note"],
             )
             messages.success(request, _("Rejected; the artist has been told why."))
         elif action == "revoke":
             review_revoke_approval(
-                item=item,
-                admin=me,
-                reason_code=request.POST.get("reason_code", ""),
-                note=request.POST.get("note", ""),
+                item=item, admin=me, reason_code=sent["reason_code"], note=sent["note"]
             )
             messages.success(request, _("Approval revoked; any publication is down."))
-    except ValidationError as error:
+    except (DomainError, ValidationError) as error:
         if action in ("reject", "revoke"):
             return _refused_decision(request, item_id, error)
-        messages.error(request, " ".join(error.messages))
-    except DomainError as error:
-        if action in ("reject", "revoke"):
-            return _refused_decision(request, item_id, error)
-        messages.error(request, error.message)
+        messages.error(request, error_text(error))
     else:
-        if action in ("approve", "reject") and request.POST.get("then") == "next":
+        if action in ("approve", "reject") and sent["then"] == "next":
             following = review_queue(after=(item.due_at, item.pk), limit=1).items
             if following:
                 return redirect("moderation:item", item_id=following[0].pk)

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from accounts.models import ApiToken, User
 from accounts.services import api_token_create
-from jobs.models import GenerationSwitch, Job, JobStatus, Output
+from containment.models import GenerationSwitch
+from jobs.models import Job, JobStatus, Output
 from jobs.selectors import quota_used_today
 from jobs.worker import job_claim
 from moderation.services import review_approve, review_claim

@@ -22,6 +22,8 @@ from agreements.services import (
 )
 from cohorts.models import Cohort
 from cohorts.services import cohort_create
+from ledger.models import RateCard
+from ledger.services import rate_card_create, rate_card_publish
 from tests.workers import WorkerProcess
 
 PASSWORD = "correct horse battery staple 42"
@@ -125,6 +127,34 @@ def program_admin(db: None) -> User:
 def outsider(db: None) -> User:
     """Has an account but no role and no cohort (e.g. removed from the program)."""
     return User.objects.create_user(email="mallory@example.com", password=PASSWORD)
+
+
+# The one rate card the ledger and feedback tests pay from (each amount below is asserted
+# somewhere: bug:high 40.00 by both suites, showcase 40.00 by the showcase credit,
+# safety:medium pays nothing and safety:low is missing, for the "credits nothing" cases).
+RATES = {
+    "bug:low": "5.00",
+    "bug:medium": "12.00",
+    "bug:high": "40.00",
+    "bug:critical": "100.00",
+    "safety:medium": "0",
+    "safety:high": "60.00",
+    "feature": "25.50",
+    "survey": "5.00",
+    "showcase": "40.00",
+}
+
+
+@pytest.fixture
+def rate_card(program_admin: User) -> RateCard:
+    """A published card (version 1, EUR), in force since an hour ago."""
+    draft = rate_card_create(
+        admin=program_admin,
+        effective_at=timezone.now() - timedelta(hours=1),
+        rates=RATES,
+        note="Launch rates.",
+    )
+    return rate_card_publish(admin=program_admin, card=draft)
 
 
 def record_full_sign_in(client: Client, user: User) -> None:

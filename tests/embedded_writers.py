@@ -33,7 +33,7 @@ def main() -> None:
     from accounts.models import User
     from jobs.models import Job
     from jobs.services import job_submit
-    from portal.models import Notification
+    from notifications.models import Notification
 
     artist = User.objects.get(email=os.environ["WRITER_ARTIST"])
     job = Job.objects.filter(artist=artist).order_by("pk").first()

@@ -98,6 +98,40 @@ def test_embedded_default_serves_and_generates(tmp_path, tiny_model):
     assert serve.returncode == 0, output
 
 
+def test_the_embedded_broker_keeps_all_its_state_in_the_data_folder(tmp_path):
+    """Kombu's filesystem transport defaults to folders relative to wherever a process
+    starts (``./control`` for its exchange tables); the embedded default names every one
+    of them under VERNISSAGE_DATA_DIR, so nothing lands in the source tree."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DATABASE_URL", "REDIS_URL", "CELERY_", "DJANGO_", "VERNISSAGE_"))
+    }
+    env["VERNISSAGE_DATA_DIR"] = str(tmp_path)
+    code = (
+        "import json; from django.conf import settings; "
+        "print(json.dumps([settings.CELERY_BROKER_URL, settings.CELERY_BROKER_TRANSPORT_OPTIONS]))"
+    )
+    printed = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    url, options = json.loads(printed.stdout.strip().splitlines()[-1])
+    assert url == "filesystem://"
+    assert options["control_folder"] == str(tmp_path / "broker" / "control")
+    folders = {
+        k: v for k, v in options.items() if k.endswith(("_folder", "_folder_in", "_folder_out"))
+    }
+    assert set(folders) == {
+        "data_folder_in",
+        "data_folder_out",
+        "processed_folder",
+        "control_folder",
+    }
+    for folder in folders.values():
+        assert Path(folder).is_relative_to(tmp_path) and Path(folder).is_dir(), folder
+
+
 def test_links_printed_from_another_shell_point_at_what_make_demo_serves(
     tmp_path, monkeypatch, settings
 ):

@@ -599,7 +599,7 @@ def test_review_decisions_reach_the_artist_in_their_language(
         review_reject,
         review_revoke_approval,
     )
-    from portal.models import Notification
+    from notifications.models import Notification
 
     User.objects.filter(pk=artist.pk).update(language="id")
     rejected, approved = make_output(artist).review, make_output(artist).review

@@ -278,8 +278,8 @@ def test_invitation_and_video_ready_emails_are_translated(
     """The invitation (in the inviter's language) and the video-ready email (in the
     artist's): no line of two words or more reads as in English."""
     from invitations.services import invitation_create
+    from notifications.models import Notification
     from notifications.services import notification_preferences_set, video_ready_notify
-    from portal.models import Notification
 
     notification_preferences_set(
         user=artist, email_on_video_ready=True, email_on_review_decision=False

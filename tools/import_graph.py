@@ -213,8 +213,8 @@ def main() -> None:
     print(f"pairs of apps importing each other: {len(pairs)}")
     for a, b in pairs:
         print(f"  {a} <-> {b}")
-    local = [s for s in project.function_level() if project.app_of(s.importer) != "config"]
-    print(f"imports of project modules inside functions: {len(local)}")
+    local = {s.where() for s in project.function_level() if project.app_of(s.importer) != "config"}
+    print(f"import statements of project modules inside functions: {len(local)}")
     if args.edges:
         for (a, b), sites in sorted(project.edges().items()):
             print(f"{a} -> {b}: {len(sites)} ({sites[0].where()} {sites[0].target})")

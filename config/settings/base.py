@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "invitations",
     "agreements",
     "web",
+    "studio",
     "portal",
     "api",
     "jobs",
@@ -47,13 +48,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "observability.middleware.RequestIdMiddleware",
+    "web.request_ids.RequestIdMiddleware",
     "web.middleware.TrustedProxyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # PostgreSQL unreachable: 503 + Retry-After rather than a 500 (web/outage.py).
     "web.outage.DatabaseOutageMiddleware",
     # Job-page polls answered in one query when nothing but a 200 is possible (decision 0018).
-    "jobs.status_fast_path.StatusFastPathMiddleware",
+    "studio.status_fast_path.StatusFastPathMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

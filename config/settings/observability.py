@@ -53,10 +53,10 @@ LOG_FORMAT = env_choice("VERNISSAGE_LOG_FORMAT", "text", ["text", "json"])
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"context": {"()": "observability.logs.ContextFilter"}},
+    "filters": {"context": {"()": "web.logs.ContextFilter"}},
     "formatters": {
         "text": {"format": "%(asctime)s %(levelname)s %(name)s%(context)s: %(message)s"},
-        "json": {"()": "observability.logs.JsonFormatter"},
+        "json": {"()": "web.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {

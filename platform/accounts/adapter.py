@@ -18,6 +18,8 @@ from django.template.response import TemplateResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from accounts.language import portal_language
+from accounts.models import User
 from web.http import client_ip
 
 
@@ -65,8 +67,6 @@ class AccountAdapter(DefaultAccountAdapter):
             if key.endswith("_url") and isinstance(value, str):
                 context[key] = on_site(value)
         # In the account's language where the address has one; else the request's.
-        from accounts.language import portal_language
-        from accounts.models import User
 
         account = User.objects.filter(email__iexact=email).only("language").first()
         language = portal_language(account.language if account else None)

@@ -28,9 +28,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from accounts.roles import Role, role_of
+from accounts.permissions import is_staff_member
+from accounts.services import user_has_mfa
 
-STAFF_ROLES = (Role.REVIEWER, Role.PROGRAM_ADMIN)
 MFA_REQUIRED_CODE = "mfa_required"
 MFA_REQUIRED_DETAIL = (
     "Staff accounts need two-factor authentication. Set up an authenticator app at "
@@ -44,10 +44,9 @@ FAVICON_PATH = "/favicon.ico"
 
 
 def user_needs_mfa(user: object) -> bool:
-    """Whether this person must have a second factor: anyone with staff powers."""
-    if not isinstance(user, User) or not user.is_active:
-        return False
-    return user.is_staff or user.is_superuser or role_of(user) in STAFF_ROLES
+    """Whether this person must have a second factor: anyone with staff powers
+    (``accounts.permissions.is_staff_member``)."""
+    return is_staff_member(user)
 
 
 def session_passed_mfa(request: HttpRequest) -> bool:
@@ -73,7 +72,6 @@ def session_record_enrolment(*, request: HttpRequest, user: User) -> None:
 
 def staff_session_lacks_mfa(request: HttpRequest) -> bool:
     """The one question every staff door asks (pages, session API, media, admin)."""
-    from accounts.services import user_has_mfa
 
     user = getattr(request, "user", None)
     return bool(
@@ -117,8 +115,6 @@ class StaffMfaMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if staff_session_lacks_mfa(request):
-            from accounts.services import user_has_mfa
-
             enrolled = user_has_mfa(request.user)  # type: ignore[arg-type]
             exact, prefixes = _open_paths(enrolled=enrolled)
             if request.path not in exact and not request.path.startswith(prefixes):

@@ -167,6 +167,7 @@ class User(AbstractBaseUser, PermissionsMixin):
         password_changed = getattr(self, "_password", None) is not None and self.pk is not None
         super().save(*args, **kwargs)
         if password_changed:
+            # local import: accounts.services imports this module
             from accounts.services import user_credentials_changed
 
             user_credentials_changed(user=self)
@@ -176,6 +177,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def role(self) -> Role | None:
+        # local import: accounts.roles imports this module
         from accounts.roles import role_of
 
         return role_of(self)

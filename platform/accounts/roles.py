@@ -1,7 +1,8 @@
 """The three roles, carried by Django groups with permissions.
 
 Services check permissions (``user.has_perm``), never group names, so a role's powers
-are defined once, here.
+are defined once, here; who counts as staff, artist, reviewer or program admin is asked of
+``accounts.permissions``, which reads these definitions.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Group, Permission
 from django.db import models
+
+from accounts.permissions import CREATE_GENERATIONS, REVIEW_OUTPUTS, RUN_PROGRAM
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -23,15 +26,15 @@ class Role(models.TextChoices):
 
 # "app_label.codename" for every permission a role's group holds.
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
-    Role.ARTIST: ["accounts.create_generations"],
+    Role.ARTIST: [CREATE_GENERATIONS],
     # Reviewers don't list people: the review queue shows what a decision needs.
     Role.REVIEWER: [
-        "accounts.review_outputs",
+        REVIEW_OUTPUTS,
         "cohorts.view_cohort",
     ],
     Role.PROGRAM_ADMIN: [
-        "accounts.review_outputs",
-        "accounts.run_program",
+        REVIEW_OUTPUTS,
+        RUN_PROGRAM,
         "accounts.view_user",
         "accounts.change_user",
         "cohorts.view_cohort",

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from accounts.models import TokenScope
+from accounts.permissions import is_staff_member
 
 if TYPE_CHECKING:
     from accounts.models import User
@@ -30,11 +31,10 @@ _SAFE = ("GET", "HEAD")
 
 def token_scopes_for(user: User) -> list[str]:
     """The scopes ``user`` may hold, weakest first: anyone with staff powers (the flag,
-    or a staff role, as for two-factor authentication) reviews; everyone else reads and
-    generates."""
-    from accounts.roles import Role, role_of
+    or a staff role, as for two-factor authentication: ``is_staff_member``) reviews;
+    everyone else reads and generates."""
 
-    if user.is_staff or user.is_superuser or role_of(user) in (Role.REVIEWER, Role.PROGRAM_ADMIN):
+    if is_staff_member(user):
         return [TokenScope.REVIEW_READ, TokenScope.REVIEW_WRITE]
     return [TokenScope.READ, TokenScope.GENERATE]
 

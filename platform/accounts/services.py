@@ -4,18 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import ApiToken, User, normalize_email
+from accounts.api_tokens import token_display, token_generate, token_hash
+from accounts.models import ApiToken, User, normalize_email, public_credit_key
+from accounts.permissions import RUN_PROGRAM, has_staff_flag, require
 from accounts.roles import Role, sync_role_groups
-from cohorts.models import Cohort
+from accounts.scopes import token_scopes_for
+from audit.services import audit_record
+from domain.errors import DomainError, NotAllowed
 from domain.text import clean_text
+
+if TYPE_CHECKING:
+    from cohorts.models import Cohort
 
 
 @transaction.atomic
@@ -55,11 +63,13 @@ def user_create(
 def user_set_paused(*, actor: User | None, user: User, paused: bool, reason: str = "") -> User:
     """Pause (or resume) one account's generation without touching anyone else.
     Pausing needs a reason; the artist sees it."""
-    from audit.services import audit_record
-    from domain.errors import NotAllowed
 
-    if actor is not None and not actor.has_perm("accounts.run_program"):
-        raise NotAllowed(_("Only program admins may pause an account."))
+    require(
+        actor=actor,
+        perm=RUN_PROGRAM,
+        missing="system",  # automatic containment, the operator's shell
+        message=_("Only program admins may pause an account."),
+    )
     reason = clean_text(
         reason if paused else "",
         field="paused_reason",
@@ -126,7 +136,6 @@ def user_sessions_end_all(*, user: User) -> int:
 def user_credentials_changed(*, user: User) -> None:
     """The password changed (or was reset): end every session, this one too, and revoke
     every API token, so nothing obtained with the old password outlives it."""
-    from audit.services import audit_record
 
     with transaction.atomic():
         revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
@@ -146,9 +155,6 @@ def user_session_end(*, user: User, session_id: int, current_session_key: str | 
     is signing out, which has its own button."""
     from allauth.usersessions.adapter import get_adapter
     from allauth.usersessions.models import UserSession
-
-    from audit.services import audit_record
-    from domain.errors import DomainError, NotAllowed
 
     session = UserSession.objects.filter(pk=session_id, user=user).first()
     if session is None:
@@ -170,13 +176,7 @@ def api_token_create(
     """Issue a personal token. The secret is returned once and never stored."""
     from django.core.exceptions import ValidationError
 
-    from accounts.api_tokens import token_display, token_generate, token_hash
-    from accounts.models import ApiToken
-    from accounts.scopes import token_scopes_for
-    from audit.services import audit_record
-    from domain.errors import NotAllowed
-
-    if user.is_staff and not user_has_mfa(user):
+    if has_staff_flag(user) and not user_has_mfa(user):
         raise NotAllowed(
             _("Staff accounts need two-factor authentication before they can hold API tokens.")
         )
@@ -217,8 +217,6 @@ def api_token_create(
 
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke one token. Revoking twice is a no-op."""
-    from audit.services import audit_record
-    from domain.errors import NotAllowed
 
     if token.user_id != actor.pk and not actor.has_perm("accounts.run_program"):
         raise NotAllowed(_("You can only revoke your own tokens."))
@@ -275,9 +273,6 @@ def user_set_public_credit(*, user: User, credit: str) -> User:
     credit = clean_text(credit, field="public_credit", max_length=100)
     from django.db import IntegrityError
 
-    from accounts.models import public_credit_key
-    from audit.services import audit_record
-
     key = public_credit_key(credit)
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
@@ -314,58 +309,3 @@ def public_credit_taken(*, key: str, by_other_than: User) -> bool:
     """Whether another account holds a credit with this key (a courtesy check for a clear
     message; the unique constraint is what holds under concurrency)."""
     return User.objects.filter(public_credit_key=key).exclude(pk=by_other_than.pk).exists()
-
-
-def user_refuse_public_credit(*, actor: User, user: User, reason: str) -> User:
-    """Refuse ``user``'s public credit (it impersonates someone, say). From now on it is
-    shown nowhere: bylines fall back to the neutral label and videos signed from now on
-    carry no author; videos already signed keep theirs. The artist is told why (a
-    notification and email, and on /account/credit/) and may choose another; the credit
-    stays reserved so nobody else takes it. Audited. Refusing twice is a no-op."""
-    from django.urls import reverse
-
-    from accounts.language import language_for
-    from accounts.selectors import NEUTRAL_BYLINE
-    from audit.services import audit_record
-    from domain.errors import DomainError, NotAllowed
-    from domain.text import clean_text
-    from portal.services import notify
-
-    if not actor.has_perm("accounts.run_program"):
-        raise NotAllowed(_("Only program admins may refuse a public credit."))
-    reason = clean_text(
-        reason,
-        field="reason",
-        max_length=500,
-        required=True,
-        required_message=_("Say why the credit is refused; the artist sees it."),
-    )
-    with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
-        if not locked.public_credit:
-            raise DomainError(_("This account has no public credit."), code="no_public_credit")
-        if locked.public_credit_refused_at is not None:
-            return locked
-        locked.public_credit_refused_at = timezone.now()
-        locked.public_credit_refusal = reason
-        locked.save(update_fields=["public_credit_refused_at", "public_credit_refusal"])
-        with translation.override(language_for(locked)):
-            notify(
-                user=locked,
-                message=_(
-                    "The program team refused your public credit “%(credit)s”: %(reason)s "
-                    "Until you choose another, you are shown as “%(byline)s”."
-                )
-                % {"credit": locked.public_credit, "reason": reason, "byline": _(NEUTRAL_BYLINE)},
-                link=reverse("accounts:credit"),
-                email_subject=_("[Vernissage] Your public credit was refused"),
-            )
-        audit_record(
-            actor=actor,
-            action="account.credit_refuse",
-            target=locked,
-            data={"credit": locked.public_credit, "reason": reason},
-        )
-    user.public_credit_refused_at = locked.public_credit_refused_at
-    user.public_credit_refusal = reason
-    return user

@@ -10,9 +10,3 @@ urlpatterns = [
     path("tokens/<int:pk>/revoke/", views.token_revoke, name="token_revoke"),
     path("sessions/<int:pk>/end/", views.session_end, name="session_end"),
 ]
-
-# Program admins: public credits, at /staff/credits/.
-staff_urlpatterns = (
-    [path("", credit_views.staff_credits, name="list")],
-    "staff_credits",
-)

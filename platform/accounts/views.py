@@ -13,11 +13,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import ApiTokenForm
 from accounts.http import signed_in_user
 from accounts.models import ApiToken, TokenScope
 from accounts.scopes import token_scopes_for
 from accounts.services import api_token_create, api_token_revoke, user_session_end
 from domain.errors import DomainError
+from web.http import error_text
+from web.refusals import errors_by_field, refusal_to_form, typed_values
 
 
 @login_required
@@ -25,20 +28,15 @@ def tokens(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     allowed_scopes = token_scopes_for(user)
     issued = None
-    errors: dict[str, str] = {}
+    form = ApiTokenForm()
     if request.method == "POST":
-        days = request.POST.get("expires_in_days", "90")
+        form = ApiTokenForm(request.POST)
+        form.is_valid()  # reads the fields; the service checks them
         try:
-            issued = api_token_create(
-                user=user,
-                name=request.POST.get("name", ""),
-                scope=request.POST.get("scope", ""),
-                expires_in_days=int(days) if days.isdigit() else 0,
-            )
-        except ValidationError as error:
-            errors = {field: " ".join(messages_) for field, messages_ in error.message_dict.items()}
-        except DomainError as error:
-            errors = {"form": error.message}
+            issued = api_token_create(user=user, **form.cleaned_data)
+        except (DomainError, ValidationError) as error:
+            refusal_to_form(form, error)
+    errors = errors_by_field(form)
     return render(
         request,
         "accounts/tokens.html",
@@ -48,7 +46,7 @@ def tokens(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             # Only the scopes this person may hold (accounts.scopes).
             "scopes": [(v, label) for v, label in TokenScope.choices if v in allowed_scopes],
-            "values": request.POST,
+            "values": typed_values(form),
         },
         status=400 if errors else 200,
     )
@@ -64,7 +62,7 @@ def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         api_token_revoke(actor=user, token=token)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("Revoked %(display)s.") % {"display": token.display})
     return redirect("accounts:tokens")
@@ -81,7 +79,7 @@ def session_end(request: HttpRequest, pk: int) -> HttpResponse:
             current_session_key=request.session.session_key,
         )
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error_text(error))
     else:
         messages.success(request, _("That session has ended: the device is signed out."))
     return redirect("usersessions_list")

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from accounts.permissions import has_staff_flag
 from agreements.models import AgreementAcceptance, AgreementTranslation, AgreementVersion
 
 if TYPE_CHECKING:
@@ -48,7 +49,7 @@ def agreement_status(*, user: User) -> AgreementStatus:
     acceptance = None
     if current is not None:
         acceptance = AgreementAcceptance.objects.filter(user=user, version=current).first()
-    required = not user.is_staff and acceptance is None
+    required = not has_staff_flag(user) and acceptance is None
     return AgreementStatus(current=current, acceptance=acceptance, required=required)
 
 
@@ -56,7 +57,7 @@ def agreement_required(*, user: User) -> bool:
     """The gate's question alone (``agreement_status(user=user).required``) in one small
     query: it runs on every page and API request, so it loads neither the agreement's text
     nor the acceptance row."""
-    if user.is_staff:
+    if has_staff_flag(user):
         return False
     accepted = AgreementAcceptance.objects.filter(user=user, version=OuterRef("pk"))
     current = (

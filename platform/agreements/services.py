@@ -10,13 +10,14 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from accounts.permissions import RUN_PROGRAM, require
 from agreements.errors import AgreementChanged, AgreementFrozen, NoAgreementPublished
 from agreements.models import AgreementAcceptance, AgreementTranslation, AgreementVersion
 from agreements.rendering import text_sha256
 from agreements.selectors import agreement_current
 from audit.services import audit_record
-from domain.errors import NotAllowed
 from domain.text import clean_text
 
 if TYPE_CHECKING:
@@ -26,9 +27,9 @@ MAX_USER_AGENT = 500
 MAX_BODY = 200_000
 
 
-def _require_program_admin(actor: User | None) -> None:
-    if actor is not None and not actor.has_perm("accounts.run_program"):
-        raise NotAllowed(_("Only program admins may edit or publish agreements."))
+# Anyone but a program admin is refused; no actor is the system itself (a management
+# command, the operator's shell): full authority, hence missing="system" below.
+_ONLY_ADMINS = gettext_lazy("Only program admins may edit or publish agreements.")
 
 
 def _check_text(*, title: str, body: str) -> tuple[str, str]:
@@ -62,7 +63,7 @@ def agreement_version_create(
     *, actor: User | None, title: str, body: str, effective_at: datetime
 ) -> AgreementVersion:
     """Create a draft. Drafts bind nobody until published."""
-    _require_program_admin(actor)
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     title, body = _check_text(title=title, body=body)
     return AgreementVersion.objects.create(title=title, body=body, effective_at=effective_at)
 
@@ -71,7 +72,7 @@ def agreement_version_update(
     *, actor: User | None, version: AgreementVersion, title: str, body: str, effective_at: datetime
 ) -> AgreementVersion:
     """Edit a draft. A published version is frozen: raises AgreementFrozen."""
-    _require_program_admin(actor)
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     title, body = _check_text(title=title, body=body)
     with transaction.atomic():
         locked = AgreementVersion.objects.select_for_update().get(pk=version.pk)
@@ -88,7 +89,7 @@ def agreement_version_publish(*, actor: User | None, version: AgreementVersion) 
     """Freeze the text and make it binding from ``effective_at``: from then on everyone
     (artists) must accept it, even those who accepted an earlier version.
     Publishing twice is a no-op."""
-    _require_program_admin(actor)
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     with transaction.atomic():
         locked = AgreementVersion.objects.select_for_update().get(pk=version.pk)
         if locked.is_published:
@@ -111,7 +112,7 @@ def agreement_translation_save(
 ) -> AgreementTranslation:
     """Add or correct ``version``'s translation into ``language``, for reading only: it is
     never signed or hashed, so it may change after publication (decision 0025)."""
-    _require_program_admin(actor)
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     if language not in dict(settings.LANGUAGES):
         raise ValidationError({"language": _("Not a portal language.")})
     if language == version.language:

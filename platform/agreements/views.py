@@ -22,7 +22,8 @@ from agreements.selectors import (
     agreement_versions_published,
 )
 from agreements.services import agreement_accept
-from web.http import client_ip, safe_next_url
+from web.http import client_ip, error_text, safe_next_url
+from web.refusals import refusal_to_form
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -46,10 +47,9 @@ def agreement_current_page(request: HttpRequest) -> HttpResponse:
                 seen_sha256=form.cleaned_data["text_sha256"],
             )
         except ValidationError as error:
-            for message in error.message_dict.get("full_name", error.messages):
-                form.add_error("full_name", message)
+            refusal_to_form(form, error, field="full_name")
         except (AgreementChanged, NoAgreementPublished) as error:
-            messages.warning(request, error.message)
+            messages.warning(request, error_text(error))
             return redirect(request.get_full_path())
         else:
             messages.success(request, gettext("Thank you. You have accepted the agreement."))

@@ -7,6 +7,7 @@ from rest_framework.exceptions import APIException
 from rest_framework.permissions import BasePermission
 from rest_framework.request import Request
 
+from accounts.permissions import is_program_admin, is_reviewer
 from agreements.selectors import agreement_required
 
 
@@ -35,4 +36,11 @@ class IsProgramAdmin(BasePermission):
     message = gettext_lazy("Only program admins may do this.")
 
     def has_permission(self, request: Request, view: Any) -> bool:
-        return bool(request.user and request.user.has_perm("accounts.run_program"))
+        return is_program_admin(request.user)
+
+
+class IsReviewer(BasePermission):
+    message = "Only reviewers may use the review queue."
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        return is_reviewer(request.user)

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from accounts.models import User
 from audit.chain import GENESIS_HASH, chain_hash, event_payload, storable_json
 from audit.context import current_client_ip
 from audit.models import ACTION_MAX_LENGTH, AuditChainHead, AuditEvent
+
+if TYPE_CHECKING:
+    # Annotations only: accounts writes the audit log, so audit must not import it.
+    from accounts.models import User
 
 SYSTEM_LABEL = "system"
 HEAD_ID = 1

@@ -8,19 +8,19 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from accounts.permissions import RUN_PROGRAM, require
 from audit.services import audit_record
 from cohorts.models import Cohort
 from cohorts.options import DownloadPolicy, default_durations, default_resolutions
-from domain.errors import NotAllowed
 from domain.text import clean_text
 
 if TYPE_CHECKING:
     from accounts.models import User
 
 
-def _require_program_admin(actor: User | None) -> None:
-    if actor is not None and not actor.has_perm("accounts.run_program"):
-        raise NotAllowed("Only program admins may manage cohorts.")
+# Anyone but a program admin is refused; no actor is the system itself (a management
+# command, the operator's shell): full authority, hence missing="system" below.
+_ONLY_ADMINS = "Only program admins may manage cohorts."
 
 
 @transaction.atomic
@@ -36,7 +36,7 @@ def cohort_create(
     download_policy: str = DownloadPolicy.AFTER_APPROVAL,
 ) -> Cohort:
     """Create a cohort. Raises ValidationError (per field) for bad values."""
-    _require_program_admin(actor)
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     cohort = Cohort(
         name=clean_text(name, field="name", max_length=100),
         capacity=capacity,
@@ -59,7 +59,7 @@ def cohort_set_paused(
     *, actor: User | None, cohort: Cohort, paused: bool, reason: str = ""
 ) -> Cohort:
     """Pause or resume a whole cohort. Pausing twice is a no-op."""
-    _require_program_admin(actor)
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     reason = clean_text(
         reason if paused else "",
         field="paused_reason",
@@ -83,7 +83,7 @@ def cohort_set_download_policy(*, actor: User | None, cohort: Cohort, policy: st
     It applies at once, to links already handed out too (``publishing.downloads``).
     Raises ValidationError on ``download_policy`` for a value that is not a policy;
     setting the current policy again is a no-op."""
-    _require_program_admin(actor)
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     if policy not in DownloadPolicy.values:
         raise ValidationError(
             {

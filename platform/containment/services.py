@@ -16,11 +16,10 @@ import uuid
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.permissions import RUN_PROGRAM, users_with_perm
 from audit.services import audit_record
 from containment.rules import (
     Finding,
@@ -30,6 +29,7 @@ from containment.rules import (
     distinct_user_agents_finding,
     submission_rate_finding,
 )
+from containment.switches import account_suspend
 from containment.throttles import (
     budgets_spend,
     budgets_spend_finish,
@@ -38,6 +38,7 @@ from containment.throttles import (
 )
 from containment.windows import RedisWindowStore, redis_client, window_store
 from containment.windows import now as clock
+from notifications.services import notify
 
 log = logging.getLogger(__name__)
 
@@ -159,19 +160,13 @@ def _cohort_counts(*, cohort_id: int, at: float, window: float) -> dict[int, int
 
 
 def _program_admins() -> list[User]:
-    return list(
-        User.objects.filter(is_active=True)
-        .filter(Q(groups__name=Role.PROGRAM_ADMIN.value) | Q(is_superuser=True))
-        .distinct()
-    )
+    return list(users_with_perm(RUN_PROGRAM))
 
 
 def account_contain(*, user: User, findings: list[Finding]) -> bool:
     """Suspend this account's generation, tokens and sessions because of ``findings``;
     tell the artist why, alert program admins, audit it. Returns False when the account
     was already contained (by another request, or by an operator)."""
-    from containment.switches import account_suspend
-    from portal.services import notify
 
     if not cache.add(f"containment:lock:{user.pk}", 1, timeout=CONTAIN_LOCK_SECONDS):
         return False

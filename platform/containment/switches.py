@@ -4,17 +4,30 @@ and can also stop running jobs at their next denoising step. Nothing is deleted.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.language import language_for
-from accounts.models import User
+from accounts.models import ApiToken, User
+from accounts.permissions import RUN_PROGRAM, require
+from accounts.services import user_sessions_end_all, user_set_paused
 from audit.services import audit_record
 from cohorts.models import Cohort
-from domain.errors import NotAllowed
+from containment.models import GenerationSwitch
 from domain.text import clean_text
-from jobs.models import GenerationSwitch, Job, JobStatus
+from notifications.services import notify
+
+
+def _jobs_stop(
+    *, artist: User | None = None, cohort: Cohort | None = None, everyone: bool = False
+) -> int:
+    """``jobs.services.jobs_stop_by_operator``: queued jobs cancelled, running ones told to stop."""
+    # local import: the one allow-listed upward edge from containment (tests/test_layers.py):
+    # a switch stops jobs and only jobs.services changes a job's state; jobs.services
+    # imports this app at its top, so this import waits until a switch is thrown.
+    from jobs.services import jobs_stop_by_operator
+
+    return jobs_stop_by_operator(artist=artist, cohort=cohort, everyone=everyone)
 
 
 def global_switch() -> GenerationSwitch:
@@ -22,22 +35,11 @@ def global_switch() -> GenerationSwitch:
     return switch
 
 
+_ONLY_ADMINS = "Only program admins use the kill switches."
+
+
 def _require_program_admin(actor: User) -> None:
-    if not actor.has_perm("accounts.run_program"):
-        raise NotAllowed("Only program admins use the kill switches.")
-
-
-def stop_running_jobs(*, jobs: QuerySet[Job]) -> int:
-    """Ask running jobs to stop at their next step; queued ones are cancelled now. Their
-    quota is refunded: the operator stopped them, not the artist."""
-    now = timezone.now()
-    queued = jobs.filter(status=JobStatus.QUEUED).update(
-        status=JobStatus.CANCELED, cancel_requested_at=now, finished_at=now, quota_refunded=True
-    )
-    running = jobs.filter(status=JobStatus.RUNNING, cancel_requested_at__isnull=True).update(
-        cancel_requested_at=now, quota_refunded=True
-    )
-    return queued + running
+    require(actor=actor, perm=RUN_PROGRAM, missing="refuse", message=_ONLY_ADMINS)
 
 
 def generation_pause_all(
@@ -57,7 +59,7 @@ def generation_pause_all(
         switch.paused, switch.reason = paused, reason
         switch.changed_at, switch.changed_by = timezone.now(), admin
         switch.save()
-        stopped = stop_running_jobs(jobs=Job.objects.all()) if paused and stop_running else 0
+        stopped = _jobs_stop(everyone=True) if paused and stop_running else 0
         audit_record(
             actor=admin, action="switch.global." + ("pause" if paused else "resume"), target=switch,
             data={"reason": switch.reason, "stopped_jobs": stopped},
@@ -67,7 +69,7 @@ def generation_pause_all(
 
 def cohort_stop_running(*, admin: User, cohort: Cohort) -> int:
     _require_program_admin(admin)
-    stopped = stop_running_jobs(jobs=Job.objects.filter(cohort=cohort))
+    stopped = _jobs_stop(cohort=cohort)
     audit_record(
         actor=admin, action="switch.cohort.stop_jobs", target=cohort, data={"stopped_jobs": stopped}
     )
@@ -80,12 +82,9 @@ def account_suspend(
     """Contain one account in one step: signing in barred (decision 0021), generation
     paused, every API token revoked, every session ended, its running jobs stopped.
     Nobody else is touched. Only ``account_restore`` lets the person back in."""
-    from accounts.models import ApiToken
-    from accounts.services import user_sessions_end_all, user_set_paused
-    from portal.services import notify
 
-    if admin is not None:
-        _require_program_admin(admin)
+    # No admin is automatic containment (containment.services): the system itself acts.
+    require(actor=admin, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     with transaction.atomic():
         user_set_paused(actor=admin, user=user, paused=True, reason=reason)
         # Inactive: no password, session or token of this account authenticates any more.
@@ -94,7 +93,7 @@ def account_suspend(
             revoked_at=timezone.now()
         )
         user_sessions_end_all(user=user)
-        stopped = stop_running_jobs(jobs=Job.objects.filter(artist=user)) if stop_running else 0
+        stopped = _jobs_stop(artist=user) if stop_running else 0
         audit_record(
             actor=admin, action="account.suspend", target=user,
             data={"reason": user.paused_reason, "tokens_revoked": revoked, "stopped_jobs": stopped},
@@ -113,7 +112,6 @@ def account_suspend(
 def account_restore(*, admin: User, user: User) -> User:
     """Lift a suspension: the person may sign in and generate again. Revoked tokens stay
     revoked: the artist makes new ones."""
-    from accounts.services import user_set_paused
 
     _require_program_admin(admin)
     with transaction.atomic():

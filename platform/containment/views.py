@@ -12,6 +12,7 @@ from accounts.http import signed_in_user
 from accounts.models import User
 from cohorts.models import Cohort
 from cohorts.services import cohort_set_paused
+from containment.forms import ACCOUNT_ACTIONS, COHORT_ACTIONS, SwitchForm
 from containment.switches import (
     account_restore,
     account_suspend,
@@ -20,6 +21,7 @@ from containment.switches import (
     global_switch,
 )
 from domain.errors import DomainError
+from web.http import error_text
 
 ADMIN = "accounts.run_program"
 
@@ -28,35 +30,34 @@ ADMIN = "accounts.run_program"
 def switches(request: HttpRequest) -> HttpResponse:
     admin = signed_in_user(request)
     if request.method == "POST":
-        action = request.POST.get("action", "")
-        reason = request.POST.get("reason", "")
-        stop = request.POST.get("stop_running") == "on"
+        form = SwitchForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(str(m) for m in form.non_field_errors()))
+            return redirect("switches")
+        sent = form.cleaned_data
+        action, reason, stop = sent["action"], sent["reason"], sent["stop_running"]
         try:
             if action in ("pause_all", "resume_all"):
                 generation_pause_all(
                     admin=admin, paused=action == "pause_all", reason=reason, stop_running=stop
                 )
-            elif action in ("pause_cohort", "resume_cohort"):
-                cohort = Cohort.objects.get(pk=int(request.POST.get("cohort", "0")))
+            elif action in COHORT_ACTIONS:
+                cohort = sent["cohort"]
                 cohort_set_paused(
                     actor=admin, cohort=cohort, paused=action == "pause_cohort", reason=reason
                 )
                 if action == "pause_cohort" and stop:
                     cohort_stop_running(admin=admin, cohort=cohort)
-            elif action in ("suspend", "restore"):
-                user = User.objects.get(email__iexact=request.POST.get("email", "").strip())
+            elif action in ACCOUNT_ACTIONS:
+                user = sent["email"]
                 if action == "suspend":
                     account_suspend(admin=admin, user=user, reason=reason, stop_running=stop)
                 else:
                     account_restore(admin=admin, user=user)
             else:
                 raise ValidationError("Unknown action.")
-        except (Cohort.DoesNotExist, User.DoesNotExist, ValueError):
-            messages.error(request, "No such cohort or account.")
-        except ValidationError as error:
-            messages.error(request, " ".join(error.messages))
-        except DomainError as error:
-            messages.error(request, error.message)
+        except (DomainError, ValidationError) as error:
+            messages.error(request, error_text(error))
         else:
             messages.success(request, "Done. It took effect immediately.")
         return redirect("switches")

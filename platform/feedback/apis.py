@@ -15,6 +15,7 @@ from accounts.http import signed_in_user
 from accounts.models import User
 from accounts.scopes import ANYONE_READ, ARTIST_READ, STAFF_WRITE
 from api.parsers import NestingLimitedJSONParser
+from api.permissions import IsReviewer
 from feedback.models import FeedbackItem, StatusChange
 from feedback.selectors import (
     feedback_history_for,
@@ -23,7 +24,6 @@ from feedback.selectors import (
     feedback_reply_for,
 )
 from feedback.services import feedback_me_too, feedback_set_status, feedback_submit
-from moderation.apis import IsReviewer
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):

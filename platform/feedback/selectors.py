@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from accounts.permissions import has_staff_flag
 from feedback.models import FeedbackItem, FeedbackKind, Survey
 
 
@@ -20,7 +21,7 @@ def feedback_visible_to(*, user: User) -> QuerySet[FeedbackItem]:
     or feedback on another artist's video. Private staff replies on what they see are
     hidden from them: ``feedback_reply_shown_to``."""
     queryset = FeedbackItem.objects.select_related("reporter", "duplicate_of")
-    if user.is_staff:
+    if has_staff_flag(user):
         return queryset
     shared = Q(kind__in=[FeedbackKind.BUG, FeedbackKind.FEATURE])
     if not settings.FEEDBACK_SHARED_ACROSS_COHORTS:
@@ -40,7 +41,7 @@ def feedback_reply_shown_to(*, user: User | None, item: FeedbackItem, public: bo
     the API ask here; only the reporter is notified of a reply."""
     if public:
         return True
-    return user is not None and (user.is_staff or item.reporter_id == user.pk)
+    return user is not None and (has_staff_flag(user) or item.reporter_id == user.pk)
 
 
 @dataclass(frozen=True)

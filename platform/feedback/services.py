@@ -3,7 +3,7 @@ contributions are credited on the ledger exactly once."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -37,7 +37,7 @@ from feedback.models import (
 )
 from jobs.models import Job, JobStatus
 from ledger.services import ledger_credit
-from portal.services import notify
+from notifications.services import notify
 
 S = FeedbackStatus
 # Which status may follow which. Accepted work can be reopened (and accepted again: the
@@ -55,10 +55,19 @@ CREDITED = (S.ACCEPTED, S.FIXED)
 MAX_TEXT = 5000
 
 
+# A field's errors, by field name: every bad field is reported at once.
+_Errors = dict[str, str | ValidationError]
+
+
+def _require_artist(reporter: User) -> None:
+    if not reporter.has_perm("accounts.create_generations"):
+        raise NotAllowed(_("Only artists in the program file feedback."))
+
+
 def _text(
-    data: dict[str, Any],
+    value: object,
     field: str,
-    errors: dict[str, str | ValidationError],
+    errors: _Errors,
     *,
     required: bool = True,
     limit: int = MAX_TEXT,
@@ -66,89 +75,39 @@ def _text(
 ) -> str:
     try:
         return clean_text(
-            data.get(field), field=field, max_length=limit, multiline=multiline, required=required
+            value, field=field, max_length=limit, multiline=multiline, required=required
         )
     except ValidationError as error:
         errors[field] = error.error_dict[field][0]
         return ""
 
 
-def _own_job(reporter: User, job_id: Any) -> Job | None:
-    try:
-        pk = int(job_id)
-    except (TypeError, ValueError):
+def _title(title: str, errors: _Errors) -> str:
+    return _text(title, "title", errors, limit=200, multiline=False)
+
+
+def _severity(severity: str, errors: _Errors) -> str:
+    if severity not in Severity.values:
+        errors["severity"] = "Choose low, medium, high or critical."
+    return severity
+
+
+def _own_job(reporter: User, job_id: int | None) -> Job | None:
+    if job_id is None:
         return None
-    return Job.objects.filter(pk=pk, artist=reporter).first()
+    return Job.objects.filter(pk=job_id, artist=reporter).first()
 
 
-def feedback_submit(
-    *, reporter: User, kind: str, data: dict[str, Any], screenshots: Sequence[UploadedFile] = ()
+def _file(
+    *,
+    reporter: User,
+    kind: FeedbackKind,
+    fields: dict[str, Any],
+    errors: _Errors,
+    screenshots: Sequence[UploadedFile],
 ) -> FeedbackItem:
-    """File feedback of ``kind`` from form or API ``data``. Every bad field is reported at
-    once (ValidationError); nothing is stored unless everything is valid."""
-    if not reporter.has_perm("accounts.create_generations"):
-        raise NotAllowed(_("Only artists in the program file feedback."))
-    errors: dict[str, str | ValidationError] = {}
-    fields: dict[str, Any] = {}
-    if kind not in FeedbackKind.values:
-        raise ValidationError(
-            {
-                "kind": ValidationError(
-                    _("Choose output, bug, safety or feature."), code="invalid_choice"
-                )
-            }
-        )
-    if kind == FeedbackKind.OUTPUT:
-        job = _own_job(reporter, data.get("job"))
-        if job is None or job.status != JobStatus.SUCCEEDED:
-            errors["job"] = "Choose one of your finished videos."
-        try:
-            rating = int(data.get("rating"))  # type: ignore[arg-type]
-        except (TypeError, ValueError):
-            rating = 0
-        if not 1 <= rating <= 5:
-            errors["rating"] = "Rate from 1 to 5."
-        tags = data.get("tags") or []
-        if isinstance(tags, str):
-            tags = [tags]
-        if not isinstance(tags, list) or any(t not in OUTPUT_TAGS for t in tags):
-            errors["tags"] = f"Tags come from: {', '.join(OUTPUT_TAGS)}."
-        fields |= {
-            "job": job,
-            "rating": rating,
-            "tags": sorted(set(tags)) if isinstance(tags, list) else [],
-            "comment": _text(data, "comment", errors, required=False),
-            "title": f"Feedback on video #{job.pk}" if job else "Feedback on a video",
-        }
-    else:
-        fields["title"] = _text(data, "title", errors, limit=200, multiline=False)
-    if kind == FeedbackKind.BUG:
-        for field in ("steps", "expected", "actual"):
-            fields[field] = _text(data, field, errors)
-    if kind in (FeedbackKind.BUG, FeedbackKind.SAFETY):
-        severity = str(data.get("severity") or "")
-        if severity not in Severity.values:
-            errors["severity"] = "Choose low, medium, high or critical."
-        fields["severity"] = severity
-    if kind == FeedbackKind.SAFETY:
-        category = str(data.get("category") or "")
-        if category not in dict(SAFETY_CATEGORIES):
-            errors["category"] = "Choose a category."
-        fields["category"] = category
-        fields["prompts"] = _text(data, "prompts", errors)
-        raw_ids = data.get("job_ids") or []
-        if isinstance(raw_ids, str):
-            raw_ids = [part for part in raw_ids.replace(",", " ").split() if part]
-        jobs = (
-            [_own_job(reporter, value) for value in raw_ids]
-            if isinstance(raw_ids, list)
-            else [None]
-        )
-        if any(job is None for job in jobs):
-            errors["job_ids"] = "List only your own job numbers."
-        fields["job_ids"] = sorted({job.pk for job in jobs if job is not None})
-    if kind == FeedbackKind.FEATURE:
-        fields["comment"] = _text(data, "comment", errors)
+    """Store the item and its screenshots (bug reports only, each checked and re-encoded),
+    or raise every error at once: nothing is stored unless everything is valid."""
     if screenshots and kind != FeedbackKind.BUG:
         errors["screenshots"] = "Screenshots can be attached to bug reports."
     if len(screenshots) > MAX_FILES:
@@ -184,13 +143,223 @@ def feedback_submit(
                 )
                 saved.append(attachment)
                 attachment.save()
-            audit_record(actor=reporter, action="feedback.submit", target=item, data={"kind": kind})
+            audit_record(
+                actor=reporter, action="feedback.submit", target=item, data={"kind": str(kind)}
+            )
     except BaseException:
         for attachment in saved:  # nothing half-written: no orphan files
             if attachment.image.name:
                 attachment.image.storage.delete(attachment.image.name)
         raise
     return item
+
+
+def feedback_output_submit(
+    *,
+    reporter: User,
+    job_id: int | None,
+    rating: int | None,
+    tags: Sequence[str] | None = (),
+    comment: str = "",
+    screenshots: Sequence[UploadedFile] = (),
+) -> FeedbackItem:
+    """File feedback on one of the reporter's own finished videos: a rating from 1 to 5
+    (``None``: none given, or not a number), tags from ``OUTPUT_TAGS`` (``None``: what
+    was sent is not a list of tags) and an optional comment. ``screenshots`` are refused:
+    only bug reports take them. Every bad field is reported at once (ValidationError);
+    nothing is stored unless everything is valid."""
+    _require_artist(reporter)
+    errors: _Errors = {}
+    job = _own_job(reporter, job_id)
+    if job is None or job.status != JobStatus.SUCCEEDED:
+        errors["job"] = "Choose one of your finished videos."
+    if rating is None or not 1 <= rating <= 5:
+        errors["rating"] = "Rate from 1 to 5."
+    if tags is None or any(tag not in OUTPUT_TAGS for tag in tags):
+        errors["tags"] = f"Tags come from: {', '.join(OUTPUT_TAGS)}."
+    fields = {
+        "job": job,
+        "rating": rating,
+        "tags": sorted(set(tags or ())),
+        "comment": _text(comment, "comment", errors, required=False),
+        "title": f"Feedback on video #{job.pk}" if job else "Feedback on a video",
+    }
+    return _file(
+        reporter=reporter,
+        kind=FeedbackKind.OUTPUT,
+        fields=fields,
+        errors=errors,
+        screenshots=screenshots,
+    )
+
+
+def feedback_bug_submit(
+    *,
+    reporter: User,
+    title: str,
+    steps: str,
+    expected: str,
+    actual: str,
+    severity: str,
+    screenshots: Sequence[UploadedFile] = (),
+) -> FeedbackItem:
+    """File a bug report: a title, the steps to reproduce it, what was expected and what
+    happened, a severity, and up to ``MAX_FILES`` screenshots (checked by their content
+    and re-encoded; stored privately). Every bad field is reported at once
+    (ValidationError); nothing is stored unless everything is valid."""
+    _require_artist(reporter)
+    errors: _Errors = {}
+    fields = {"title": _title(title, errors)}
+    for field, value in (("steps", steps), ("expected", expected), ("actual", actual)):
+        fields[field] = _text(value, field, errors)
+    fields["severity"] = _severity(severity, errors)
+    return _file(
+        reporter=reporter, kind=FeedbackKind.BUG, fields=fields, errors=errors,
+        screenshots=screenshots,
+    )  # fmt: skip
+
+
+def feedback_safety_submit(
+    *,
+    reporter: User,
+    title: str,
+    severity: str,
+    category: str,
+    prompts: str,
+    job_ids: Sequence[int] | None = (),
+    screenshots: Sequence[UploadedFile] = (),
+) -> FeedbackItem:
+    """File a safety (red-team) finding, seen only by the reporter and staff: a title, a
+    severity, a category from ``SAFETY_CATEGORIES``, the prompts involved and, optionally,
+    the reporter's own jobs involved (``None``: what was sent can't be read as job
+    numbers). ``screenshots`` are refused: only bug reports take them. Every bad field is
+    reported at once (ValidationError); nothing is stored unless everything is valid."""
+    _require_artist(reporter)
+    errors: _Errors = {}
+    fields: dict[str, Any] = {
+        "title": _title(title, errors),
+        "severity": _severity(severity, errors),
+    }
+    if category not in dict(SAFETY_CATEGORIES):
+        errors["category"] = "Choose a category."
+    fields["category"] = category
+    fields["prompts"] = _text(prompts, "prompts", errors)
+    jobs = [_own_job(reporter, job_id) for job_id in job_ids] if job_ids is not None else [None]
+    if any(job is None for job in jobs):
+        errors["job_ids"] = "List only your own job numbers."
+    fields["job_ids"] = sorted({job.pk for job in jobs if job is not None})
+    return _file(
+        reporter=reporter, kind=FeedbackKind.SAFETY, fields=fields, errors=errors,
+        screenshots=screenshots,
+    )  # fmt: skip
+
+
+def feedback_feature_submit(
+    *, reporter: User, title: str, comment: str, screenshots: Sequence[UploadedFile] = ()
+) -> FeedbackItem:
+    """File a feature request (seen by the other artists of the reporter's cohort): a
+    title and what they would like, and why. ``screenshots`` are refused: only bug
+    reports take them. Every bad field is reported at once (ValidationError); nothing is
+    stored unless everything is valid."""
+    _require_artist(reporter)
+    errors: _Errors = {}
+    fields = {"title": _title(title, errors), "comment": _text(comment, "comment", errors)}
+    return _file(
+        reporter=reporter, kind=FeedbackKind.FEATURE, fields=fields, errors=errors,
+        screenshots=screenshots,
+    )  # fmt: skip
+
+
+def read_number(value: object) -> int | None:
+    """A whole number sent as a number or as text; ``None`` for anything else."""
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+
+
+def read_job_numbers(value: object) -> list[int] | None:
+    """Job numbers sent as a list or as text separated by commas or spaces; ``[]`` for
+    none, ``None`` when any of them isn't a number."""
+    if not value:
+        return []
+    if isinstance(value, str):
+        value = [part for part in value.replace(",", " ").split() if part]
+    if not isinstance(value, list):
+        return None
+    numbers = [read_number(part) for part in value]
+    return None if any(n is None for n in numbers) else [n for n in numbers if n is not None]
+
+
+def _read_tags(value: object) -> list[str] | None:
+    if not value:
+        return []
+    if isinstance(value, str):
+        return [value]
+    if not isinstance(value, list) or not all(isinstance(tag, str) for tag in value):
+        return None
+    return value
+
+
+def feedback_submit(
+    *,
+    reporter: User,
+    kind: str,
+    data: Mapping[str, Any],
+    screenshots: Sequence[UploadedFile] = (),
+) -> FeedbackItem:
+    """File feedback of ``kind`` from data as a client sent it (the API's body, JSON or
+    form fields): reads each field the way the kind's service takes it and calls that
+    service (``feedback_<kind>_submit``), which checks everything. A kind that doesn't
+    exist is a ValidationError on ``kind``."""
+    _require_artist(reporter)
+    if kind not in FeedbackKind.values:
+        raise ValidationError(
+            {
+                "kind": ValidationError(
+                    _("Choose output, bug, safety or feature."), code="invalid_choice"
+                )
+            }
+        )
+
+    def choice(field: str) -> str:
+        return str(data.get(field) or "")
+
+    if kind == FeedbackKind.OUTPUT:
+        return feedback_output_submit(
+            reporter=reporter,
+            job_id=read_number(data.get("job")),
+            rating=read_number(data.get("rating")),
+            tags=_read_tags(data.get("tags")),
+            comment=data.get("comment", ""),  # any value: clean_text checks it
+            screenshots=screenshots,
+        )
+    if kind == FeedbackKind.BUG:
+        return feedback_bug_submit(
+            reporter=reporter,
+            title=data.get("title", ""),  # any values: clean_text checks them
+            steps=data.get("steps", ""),
+            expected=data.get("expected", ""),
+            actual=data.get("actual", ""),
+            severity=choice("severity"),
+            screenshots=screenshots,
+        )
+    if kind == FeedbackKind.SAFETY:
+        return feedback_safety_submit(
+            reporter=reporter,
+            title=data.get("title", ""),  # any values: clean_text checks them
+            severity=choice("severity"),
+            category=choice("category"),
+            prompts=data.get("prompts", ""),
+            job_ids=read_job_numbers(data.get("job_ids")),
+            screenshots=screenshots,
+        )
+    return feedback_feature_submit(
+        reporter=reporter,
+        title=data.get("title", ""),  # any values: clean_text checks them
+        comment=data.get("comment", ""),
+        screenshots=screenshots,
+    )
 
 
 def feedback_me_too(*, item: FeedbackItem, reporter: User, details: str) -> Reproduction:

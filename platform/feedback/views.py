@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -16,6 +14,7 @@ from django.views.decorators.http import require_POST
 from accounts.http import signed_in_user
 from accounts.models import User
 from domain.errors import DomainError
+from feedback.forms import FEEDBACK_FORMS, MeTooForm, SurveyForm, TriageForm
 from feedback.models import (
     OUTPUT_TAGS,
     SAFETY_CATEGORIES,
@@ -37,21 +36,14 @@ from feedback.services import (
     TRANSITIONS,
     feedback_me_too,
     feedback_set_status,
-    feedback_submit,
     survey_respond,
 )
 from jobs.models import JobStatus
 from web.http import error_text
+from web.media_links import screenshot_url
+from web.refusals import errors_by_field, refusal_to_form, typed_values
 
 STAFF = "accounts.review_outputs"
-
-
-def _errors(error: ValidationError) -> dict[str, str]:
-    if hasattr(error, "error_dict"):
-        return {
-            field: " ".join(e.messages[0] for e in errs) for field, errs in error.error_dict.items()
-        }
-    return {"form": " ".join(error.messages)}
 
 
 @login_required
@@ -79,23 +71,17 @@ def feedback_new(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in FeedbackKind.values:
         raise Http404
     user = signed_in_user(request)
-    values: dict[str, Any] = {"job": request.GET.get("job", "")}
-    errors: dict[str, str] = {}
+    form_class = FEEDBACK_FORMS[kind]
+    form = form_class(initial={"job": request.GET.get("job", "")})
     status = 200
     if request.method == "POST":
-        values = {key: request.POST.get(key, "") for key in request.POST}
-        values["tags"] = request.POST.getlist("tags")
+        form = form_class(request.POST, request.FILES)
+        form.is_valid()  # reads the fields; the kind's service checks them
         try:
-            item = feedback_submit(
-                reporter=user,
-                kind=kind,
-                data=values,
-                screenshots=request.FILES.getlist("screenshots"),
-            )
-        except ValidationError as error:
-            errors, status = _errors(error), 400
-        except DomainError as error:
-            errors, status = {"form": error.message}, error.http_status
+            item = form.submit(reporter=user)
+        except (DomainError, ValidationError) as error:
+            refusal_to_form(form, error)
+            status = error.http_status if isinstance(error, DomainError) else 400
         else:
             messages.success(request, _("Thank you: your report was filed."))
             return redirect("feedback:detail", pk=item.pk)
@@ -105,8 +91,8 @@ def feedback_new(request: HttpRequest, kind: str) -> HttpResponse:
         {
             "kind": kind,
             "kind_label": FeedbackKind(kind).label,
-            "values": values,
-            "errors": errors,
+            "values": typed_values(form),
+            "errors": errors_by_field(form),
             "severities": Severity.choices,
             "categories": SAFETY_CATEGORIES,
             "tags": OUTPUT_TAGS,
@@ -137,7 +123,6 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _screenshots(item: FeedbackItem, viewer: User) -> list[dict[str, object]]:
     """Signed links for the reporter and staff (the media door checks again); nothing
     for anyone else who may read the report."""
-    from publishing.media import screenshot_url
 
     if item.reporter_id != viewer.pk and not viewer.has_perm("accounts.review_outputs"):
         return []
@@ -153,9 +138,11 @@ def feedback_me_too_view(request: HttpRequest, pk: int) -> HttpResponse:
     item = feedback_item_for(user=signed_in_user(request), pk=pk)
     if item is None:
         raise Http404
+    form = MeTooForm(request.POST)
+    form.is_valid()  # reads the field; the service checks it
     try:
         feedback_me_too(
-            item=item, reporter=signed_in_user(request), details=request.POST.get("details", "")
+            item=item, reporter=signed_in_user(request), details=form.cleaned_data["details"]
         )
     except (DomainError, ValidationError) as error:
         messages.error(request, error_text(error))
@@ -170,25 +157,26 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
     survey = surveys_open_for(artist=user).filter(pk=pk).first()
     if survey is None:
         raise Http404
-    errors: dict[str, str] = {}
+    form = SurveyForm(survey=survey)
     if request.method == "POST":
-        answers = {str(q["id"]): request.POST.get(f"q-{q['id']}", "") for q in survey.questions}
+        form = SurveyForm(request.POST, survey=survey)
+        form.is_valid()  # reads the answers; the service checks them
         try:
-            survey_respond(survey=survey, artist=user, answers=answers)
-        except ValidationError as error:
-            errors = _errors(error)
-        except DomainError as error:
-            errors = {"form": error.message}
+            survey_respond(survey=survey, artist=user, answers=form.cleaned_data)
+        except (DomainError, ValidationError) as error:
+            refusal_to_form(form, error)
         else:
             messages.success(request, _("Thank you for answering."))
             return redirect("feedback:home")
     answered = survey.responses.filter(artist=user).exists()
+    errors = errors_by_field(form)
+    values = typed_values(form)
     # Each question with what was typed and its own error: nothing is lost on an error,
     # and an error names the question, not its internal id.
     questions = [
         {
             **question,
-            "value": request.POST.get(f"q-{question['id']}", ""),
+            "value": values[str(question["id"])],
             "error": errors.get(str(question["id"])),
         }
         for question in survey.questions
@@ -221,35 +209,21 @@ def board(request: HttpRequest) -> HttpResponse:
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(FeedbackItem.objects.select_related("reporter"), pk=pk)
     if request.method == "POST":
-        original = None
-        if request.POST.get("duplicate_of", "").isdigit():
-            original = FeedbackItem.objects.filter(pk=int(request.POST["duplicate_of"])).first()
+        form = TriageForm(request.POST)
+        form.is_valid()  # reads the fields; the service checks them
         try:
-            feedback_set_status(
-                item=item,
-                staff=signed_in_user(request),
-                status=request.POST.get("status", ""),
-                reply=request.POST.get("reply", ""),
-                reply_public=request.POST.get("reply_public") == "on",
-                fixed_in=request.POST.get("fixed_in", ""),
-                duplicate_of=original,
-            )
+            feedback_set_status(item=item, staff=signed_in_user(request), **form.cleaned_data)
         except (DomainError, ValidationError) as error:
             # Shown again with everything that was typed and each error on its field.
-            errors = (
-                _errors(error)
-                if isinstance(error, ValidationError)
-                else {error.field or "form": error.message}
-            )
-            return _triage_page(request, item, errors=errors, values=request.POST)
+            refusal_to_form(form, error)
+            return _triage_page(request, item, form=form)
         messages.success(request, _("Status changed; the reporter has been told."))
         return redirect("feedback:triage", pk=pk)
-    return _triage_page(request, item, errors={}, values={})
+    return _triage_page(request, item, form=TriageForm())
 
 
-def _triage_page(
-    request: HttpRequest, item: FeedbackItem, *, errors: dict[str, str], values: Any
-) -> HttpResponse:
+def _triage_page(request: HttpRequest, item: FeedbackItem, *, form: TriageForm) -> HttpResponse:
+    errors = errors_by_field(form)
     allowed = [
         (value, label)
         for value, label in FeedbackStatus.choices
@@ -263,7 +237,7 @@ def _triage_page(
             "allowed": allowed,
             "shared_across_cohorts": settings.FEEDBACK_SHARED_ACROSS_COHORTS,
             "errors": errors,
-            "values": values,
+            "values": typed_values(form),
             "screenshots": _screenshots(item, signed_in_user(request)),
         },
         status=400 if errors else 200,

@@ -14,13 +14,15 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User, normalize_email
+from accounts.permissions import RUN_PROGRAM, require
 from accounts.roles import Role
 from accounts.services import user_set_role
 from audit.services import audit_record
 from cohorts.models import Cohort
-from domain.errors import InvalidTransition, NotAllowed
+from domain.errors import InvalidTransition
 from invitations.errors import (
     CohortFull,
     EmailMismatch,
@@ -50,10 +52,9 @@ def invitation_link(*, token: str) -> str:
     return settings.SITE_URL + reverse("invitations:landing", kwargs={"token": token})
 
 
-def _require_inviter(inviter: User | None) -> None:
-    # None means the operator's shell (a management command): full authority.
-    if inviter is not None and not inviter.has_perm("accounts.run_program"):
-        raise NotAllowed(_("Only program admins may invite artists."))
+# Anyone but a program admin is refused; no actor is the system itself (a management
+# command, the operator's shell): full authority, hence missing="system" below.
+_ONLY_ADMINS = gettext_lazy("Only program admins may invite artists.")
 
 
 def invitation_validate_email(*, email: str) -> str:
@@ -107,7 +108,7 @@ def invitation_create(
     Raises NotAllowed when ``inviter`` is not a program admin and ValidationError (per
     field) for a bad or already-invited address.
     """
-    _require_inviter(inviter)
+    require(actor=inviter, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     days = settings.INVITATION_EXPIRY_DAYS if expires_in_days is None else expires_in_days
     if not 1 <= days <= 90:
         raise ValidationError(
@@ -152,7 +153,7 @@ def _send_invitation_email(issued: IssuedInvitation, *, language: str) -> None:
 
 def invitation_revoke(*, actor: User | None, invitation: Invitation) -> Invitation:
     """Withdraw a pending invitation. Revoking twice is a no-op; a used one can't be revoked."""
-    _require_inviter(actor)
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     with transaction.atomic():
         locked = Invitation.objects.select_for_update().get(pk=invitation.pk)
         if locked.status == InvitationStatus.REVOKED:

@@ -44,7 +44,7 @@ from django.conf import settings
 from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q
 from django.db.models.functions import Cast
 
-from jobs.models import Job, JobStatus
+from jobs.models import Job, JobStatus, WorkerHeartbeat
 
 # Denoising fills progress up to this share (jobs.worker.STEPS_SHARE; not imported, so the
 # web side's hot path doesn't load the worker module).
@@ -235,7 +235,6 @@ def queue_estimate(*, job: Job, now: datetime | None = None) -> QueueEstimate | 
     None once it has ended. The caller has already decided the viewer may see ``job``."""
     if job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
         return None
-    from observability.models import WorkerHeartbeat
 
     now = now or estimate_now()
     ahead: list[tuple[str, int, int]] = []
@@ -455,7 +454,7 @@ def estimate_from_row(row: dict[str, Any], *, now: datetime) -> QueueEstimate | 
 def estimate_json(
     estimate: QueueEstimate | None, *, datetime_text: Callable[[datetime], str]
 ) -> dict[str, Any] | None:
-    """The ``queue`` field of the job's JSON, as jobs.apis.QueueEstimateSerializer makes it
+    """The ``queue`` field of the job's JSON, as studio.apis.QueueEstimateSerializer makes it
     (the fast path builds it with this; the equivalence tests compare the two)."""
     if estimate is None:
         return None

@@ -13,6 +13,7 @@ from generation.geometry import ASPECT_RATIOS
 from jobs.models import JobStatus
 from jobs.policy import MAX_PROMPT_LENGTH, normalise_prompt
 from jobs.selectors import ReviewState
+from web.refusals import TypedTextField
 
 
 def _prompt_help() -> str:
@@ -74,6 +75,14 @@ class GenerationForm(forms.Form):
 
     def clean_negative_prompt(self) -> str:
         return self._normalised("negative_prompt", required=False)
+
+
+class SubmissionForm(forms.Form):
+    """The create page's hidden fields: the key that makes sending the same form twice
+    make one job (``jobs.services.job_submit_once``), and the job being remixed."""
+
+    submission_key = TypedTextField()
+    remix_of = TypedTextField()
 
 
 ISO_DATE = ["%Y-%m-%d"]

@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 
+from accounts.selectors import user_public_byline
+from generation.visible_watermark import apply_visible_watermark
+from generation.watermark import embed
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -21,8 +25,6 @@ def artist_handle(artist: User) -> str:
     """How the visible mark names an artist: as every public surface does (the mark is
     in the published video), by their public credit or a neutral label; never by the
     name signed on the NDA or the email address. The forensic mark names the account."""
-    from accounts.selectors import user_public_byline
-
     return user_public_byline(user=artist)
 
 
@@ -33,9 +35,6 @@ def visible_mark_text(job: Job) -> str:
 def output_marks_apply(job: Job, frames: np.ndarray) -> np.ndarray:
     """The frames to encode for ``job``: the visible mark first when the job's cohort asks
     for it (so the forensic mark covers it too), then the forensic mark of ``job.pk``."""
-    from generation.visible_watermark import apply_visible_watermark
-    from generation.watermark import embed
-
     # The cohort the job was submitted under, not the artist's current one: the output
     # is marked by the rules it was made under.
     if job.cohort.visible_watermark:

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
 from jobs.storage import private_storage
-from observability.context import current_request_id
+from web.context import current_request_id
 
 
 class JobStatus(models.TextChoices):
@@ -197,16 +197,26 @@ class PromptRefusal(models.Model):
         return f"{self.reason_code}: {self.prompt[:40]}"
 
 
-class GenerationSwitch(models.Model):
-    """The global kill switch: one row. Pausing refuses every new submission at once;
-    nothing is deleted, and unpausing restores service."""
+class WorkerHeartbeat(models.Model):
+    """A Celery worker process saying it is alive: written when it is ready, every few
+    seconds after that by a background thread, and with the job it runs at the start and
+    end of each job. Deleted when the worker shuts down cleanly; a killed worker's row
+    stays, ageing, which is what the ``vernissage_worker_heartbeat_age_seconds`` alert
+    is for. Nothing reads these rows to make a decision about jobs (the lease does that).
+    """
 
-    paused = models.BooleanField(default=False)
-    reason = models.CharField(max_length=300, blank=True)
-    changed_at = models.DateTimeField(null=True, blank=True)
-    changed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    # jobs.heartbeats.worker_name(): host:pid, as in Job.worker.
+    name = models.CharField(max_length=200, unique=True)
+    queues = models.CharField(max_length=300, blank=True)
+    started_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    # The job this process is running (no foreign key: a heartbeat never locks a job).
+    job_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        # Made by the observability app (decision 0015); moved here in issue 15.
+        db_table = "observability_workerheartbeat"
+        ordering = ["name"]
 
     def __str__(self) -> str:
-        return "Generation paused" if self.paused else "Generation running"
+        return self.name

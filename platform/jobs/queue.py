@@ -21,6 +21,7 @@ def job_publish(*, job_id: int) -> bool:
     can't be reached; the job stays queued and is published again later."""
     from django.conf import settings
 
+    # local import: jobs.tasks imports the worker, which imports this module
     from jobs.tasks import run_job
 
     try:

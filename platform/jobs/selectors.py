@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
 from accounts.models import User
+from accounts.permissions import has_staff_flag
 from jobs.models import Job, JobStatus
 
 
@@ -171,6 +172,6 @@ def jobs_to_compare(*, artist: User, job_ids: Sequence[str]) -> list[Job]:
 def job_visible_to(*, user: User, job_id: int) -> Job | None:
     """The job, if ``user`` may see it: its artist, or staff. Otherwise None (a 404)."""
     queryset = Job.objects.select_related("output", "artist")
-    if not user.is_staff:
+    if not has_staff_flag(user):
         queryset = queryset.filter(artist=user)
     return queryset.filter(pk=job_id).first()

@@ -1,4 +1,4 @@
-"""Writes about jobs from the web side: submit, cancel, reap."""
+"""Writes about jobs from the web side: submit, cancel, stop (the kill switches), reap."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,6 +21,8 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from agreements.errors import AgreementRequired
 from agreements.selectors import agreement_status
+from containment.services import submission_observe
+from containment.switches import global_switch
 from domain.errors import InvalidTransition, NotAllowed
 from generation.geometry import ASPECT_RATIOS, geometry_for
 from jobs.errors import GenerationPaused, IdempotencyKeyReused, PromptRefused, QuotaExceeded
@@ -28,6 +31,9 @@ from jobs.pipelines import model_spec
 from jobs.policy import normalise_prompt, prompt_policy_check
 from jobs.queue import job_publish, job_publish_on_commit
 from jobs.selectors import quota_used_today, utc_day_bounds
+
+if TYPE_CHECKING:
+    from cohorts.models import Cohort
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +129,6 @@ def job_request_validate(
 
 
 def _check_may_generate(artist: User) -> None:
-    from containment.switches import global_switch
-
     if not artist.has_perm("accounts.create_generations"):
         raise NotAllowed(_("Only artists in a cohort may generate videos."))
     switch = global_switch()
@@ -217,8 +221,6 @@ def job_submit_once(
     key with the same request returns the job it made and ``True`` (a replay: nothing is
     queued or counted again), the same key with another request raises
     IdempotencyKeyReused (409). An empty key never replays."""
-    from containment.services import submission_observe
-
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX or not idempotency_key.isprintable():
         raise ValidationError(
             {
@@ -338,6 +340,30 @@ def job_cancel(*, job: Job, actor: User) -> Job:
             % {"status": job.get_status_display().lower()}
         )
     return job
+
+
+def jobs_stop_by_operator(
+    *, artist: User | None = None, cohort: Cohort | None = None, everyone: bool = False
+) -> int:
+    """A kill switch stops jobs (containment.switches): running ones are asked to stop at
+    their next step, queued ones are cancelled now. Their quota is refunded: the operator
+    stopped them, not the artist. Name exactly one scope: one artist's jobs, one cohort's,
+    or ``everyone``'s. Returns how many jobs were stopped."""
+    if sum((artist is not None, cohort is not None, everyone)) != 1:
+        raise ValueError("Name exactly one of artist, cohort or everyone.")
+    jobs = Job.objects.all()
+    if artist is not None:
+        jobs = jobs.filter(artist=artist)
+    elif cohort is not None:
+        jobs = jobs.filter(cohort=cohort)
+    now = timezone.now()
+    queued = jobs.filter(status=JobStatus.QUEUED).update(
+        status=JobStatus.CANCELED, cancel_requested_at=now, finished_at=now, quota_refunded=True
+    )
+    running = jobs.filter(status=JobStatus.RUNNING, cancel_requested_at__isnull=True).update(
+        cancel_requested_at=now, quota_refunded=True
+    )
+    return queued + running
 
 
 @dataclass(frozen=True)

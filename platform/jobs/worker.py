@@ -7,8 +7,6 @@ job, a slow or partitioned worker's writes touch no row and it stops.
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import tempfile
 import threading
 import time
@@ -24,13 +22,14 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jobs.errors import LeaseLost
+from jobs.heartbeats import with_job_log_context, worker_name
+from jobs.marks import output_marks_apply
 from jobs.models import Job, JobStatus, Output
 from jobs.pipelines import registry
 from jobs.queue import job_publish
 from jobs.storage import private_storage
 from moderation.services import review_item_create
 from notifications.services import video_ready_notify
-from observability.context import with_job_log_context
 from provenance.services import output_sign
 
 if TYPE_CHECKING:
@@ -42,10 +41,6 @@ log = logging.getLogger(__name__)
 
 # Denoising fills progress up to here; decoding and encoding the rest.
 STEPS_SHARE = 0.9
-
-
-def worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _lease_until() -> datetime:
@@ -113,6 +108,7 @@ class StepReporter:
         self._last_write = 0.0
 
     def __call__(self, done: int, total: int) -> None:
+        # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
         from generation.runner import RenderCanceled
 
         if self.heartbeat.lost.is_set():
@@ -143,6 +139,7 @@ class StepReporter:
 @with_job_log_context  # log lines carry the job id and the submitting request's id
 def job_run(*, job_id: int) -> str:
     """Run one job to its end. Returns what happened (for logs and tests)."""
+    # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
     from generation.runner import RenderCanceled
 
     close_old_connections()
@@ -177,6 +174,7 @@ def job_run(*, job_id: int) -> str:
 
 
 def _render(job: Job, loaded: LoadedPipeline, reporter: StepReporter) -> np.ndarray:
+    # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
     from generation.runner import RenderRequest, render
 
     request = RenderRequest(
@@ -193,8 +191,8 @@ def _render(job: Job, loaded: LoadedPipeline, reporter: StepReporter) -> np.ndar
 
 
 def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
+    # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
     from generation.encoding import encode_mp4, probe, sha256_of, write_poster
-    from jobs.marks import output_marks_apply
 
     storage = private_storage()
     with tempfile.TemporaryDirectory(prefix=f"job-{job.pk}-") as folder:
@@ -228,6 +226,7 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
                 )
                 != 1
             ):
+                # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
                 from generation.runner import RenderCanceled
 
                 if _mine(job).filter(cancel_requested_at__isnull=False).exists():

@@ -12,15 +12,14 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from accounts.http import signed_in_user
+from accounts.permissions import is_program_admin
 from ledger.models import LedgerEntry, RateCard
 from ledger.rates import RATE_KEYS, rates_clean
 from ledger.services import rate_card_create, rate_card_publish, rate_card_update
 
-PROGRAM_ADMIN = "accounts.run_program"
-
 
 def _is_program_admin(request: HttpRequest) -> bool:
-    return bool(request.user.is_active and request.user.has_perm(PROGRAM_ADMIN))
+    return is_program_admin(request.user)
 
 
 class RateCardForm(forms.ModelForm):

@@ -6,6 +6,7 @@ from django import forms
 
 from accounts.models import User
 from ledger.selectors import artists_for_entries
+from web.refusals import TypedTextField
 
 
 class ManualEntryForm(forms.Form):
@@ -27,3 +28,9 @@ class ManualEntryForm(forms.Form):
         field = self.fields["artist"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = artists_for_entries()
+
+
+class ReverseEntryForm(forms.Form):
+    """Why an entry is reversed; the service checks it."""
+
+    reason = TypedTextField()

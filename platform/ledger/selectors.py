@@ -10,7 +10,7 @@ from django.db.models import Count, F, Max, QuerySet, Sum, Window
 from django.utils import timezone
 
 from accounts.models import User
-from accounts.roles import Role
+from accounts.permissions import artist_accounts
 from ledger.models import DEFAULT_CURRENCY, LedgerEntry, RateCard
 
 ZERO = Decimal("0.00")
@@ -125,9 +125,7 @@ def ledger_artist_balances() -> list[ArtistBalance]:
         counts[artist_id] = counts.get(artist_id, 0) + row["entries"]
         if artist_id not in last or row["last"] > last[artist_id]:
             last[artist_id] = row["last"]
-    people = User.objects.filter(groups__name=Role.ARTIST.value) | User.objects.filter(
-        pk__in=list(sums)
-    )
+    people = artist_accounts() | User.objects.filter(pk__in=list(sums))
     return [
         ArtistBalance(
             artist=person,
@@ -149,4 +147,4 @@ def ledger_entries_recent(*, artist_id: int | None = None) -> QuerySet[LedgerEnt
 
 def artists_for_entries() -> QuerySet[User]:
     """Who a manual entry can be for: artists, by email."""
-    return User.objects.filter(groups__name=Role.ARTIST.value).order_by("email")
+    return artist_accounts().order_by("email")

@@ -19,24 +19,18 @@ from django.utils.translation import gettext as _
 
 from accounts.language import language_for
 from accounts.models import User
-from accounts.roles import Role
+from accounts.permissions import RUN_PROGRAM, is_artist, require
 from audit.services import audit_record
-from domain.errors import NotAllowed
 from domain.text import clean_text
 from ledger.errors import AlreadyReversed, NotReversible, RateCardFrozen
 from ledger.models import DEFAULT_CURRENCY, EntryKind, LedgerEntry, RateCard
 from ledger.rates import MAX_AMOUNT, RATE_LABELS, decimal_or_none, rates_clean
 from ledger.selectors import rate_card_in_force
-from portal.services import notify
+from notifications.services import notify
 
 REASON_MAX = 300
 MAX_NOTE = 5000  # a rate card's note for admins
 SOURCE_KEY_MAX = 200
-
-
-def _require_program_admin(user: User | None, action: str) -> None:
-    if user is None or not user.has_perm("accounts.run_program"):
-        raise NotAllowed(_("Only program admins may %(action)s.") % {"action": action})
 
 
 def _ledger_link() -> str:
@@ -87,7 +81,12 @@ def rate_card_create(
 ) -> RateCard:
     """Draft a rate card. ``version`` defaults to one above the highest so far. A draft
     earns nobody anything until published and effective."""
-    _require_program_admin(admin, "edit rate cards")
+    require(
+        actor=admin,
+        perm=RUN_PROGRAM,
+        missing="refuse",
+        message=_("Only program admins may %(action)s.") % {"action": "edit rate cards"},
+    )
     fields = _card_fields_clean(
         effective_at=effective_at, currency=currency, rates=rates, note=note
     )
@@ -130,7 +129,12 @@ def rate_card_update(
     note: str = "",
 ) -> RateCard:
     """Edit a draft. A published card is frozen: raises RateCardFrozen."""
-    _require_program_admin(admin, "edit rate cards")
+    require(
+        actor=admin,
+        perm=RUN_PROGRAM,
+        missing="refuse",
+        message=_("Only program admins may %(action)s.") % {"action": "edit rate cards"},
+    )
     fields = _card_fields_clean(
         effective_at=effective_at, currency=currency, rates=rates, note=note
     )
@@ -159,7 +163,12 @@ def rate_card_update(
 def rate_card_publish(*, admin: User, card: RateCard) -> RateCard:
     """Freeze the card; it is in force from ``effective_at`` until a newer published card
     takes effect. Publishing twice is a no-op."""
-    _require_program_admin(admin, "publish rate cards")
+    require(
+        actor=admin,
+        perm=RUN_PROGRAM,
+        missing="refuse",
+        message=_("Only program admins may %(action)s.") % {"action": "publish rate cards"},
+    )
     with transaction.atomic():
         locked = RateCard.objects.select_for_update().get(pk=card.pk)
         if locked.is_published:
@@ -284,7 +293,12 @@ def _reason_clean(reason: str, errors: dict[str, ValidationError]) -> str:
 def ledger_manual_entry(*, admin: User, artist: User, amount: Decimal, reason: str) -> LedgerEntry:
     """A program admin credits (positive ``amount``) or debits (negative) an artist by
     hand, in the ledger's currency. Raises ValidationError naming each bad field."""
-    _require_program_admin(admin, "add ledger entries")
+    require(
+        actor=admin,
+        perm=RUN_PROGRAM,
+        missing="refuse",
+        message=_("Only program admins may %(action)s.") % {"action": "add ledger entries"},
+    )
     errors: dict[str, ValidationError] = {}
     value = decimal_or_none(amount)
     if value is None:
@@ -296,7 +310,7 @@ def ledger_manual_entry(*, admin: User, artist: User, amount: Decimal, reason: s
     elif abs(value) > MAX_AMOUNT:
         errors["amount"] = ValidationError(_("That amount is too large."), code="too_large")
     text = _reason_clean(reason, errors)
-    if not artist.groups.filter(name=Role.ARTIST.value).exists():
+    if not is_artist(artist):
         errors["artist"] = ValidationError(
             _("Ledger entries are for artists only."), code="not_an_artist"
         )
@@ -333,7 +347,12 @@ def ledger_manual_entry(*, admin: User, artist: User, amount: Decimal, reason: s
 def ledger_reverse(*, admin: User, entry: LedgerEntry, reason: str) -> LedgerEntry:
     """Undo ``entry`` with an entry of the opposite amount. An entry is reversed at most
     once, and a reversal can't itself be reversed (add a manual entry instead)."""
-    _require_program_admin(admin, "reverse ledger entries")
+    require(
+        actor=admin,
+        perm=RUN_PROGRAM,
+        missing="refuse",
+        message=_("Only program admins may %(action)s.") % {"action": "reverse ledger entries"},
+    )
     errors: dict[str, ValidationError] = {}
     text = _reason_clean(reason, errors)
     if errors:

@@ -15,10 +15,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.http import signed_in_user
+from accounts.permissions import RUN_PROGRAM, is_program_admin
 from audit.services import audit_record
 from domain.errors import DomainError
 from ledger.export import PeriodError, ledger_export_csv, period_parse
-from ledger.forms import ManualEntryForm
+from ledger.forms import ManualEntryForm, ReverseEntryForm
 from ledger.models import LedgerEntry, RateCard
 from ledger.rates import RATE_LABELS
 from ledger.selectors import (
@@ -31,8 +32,7 @@ from ledger.selectors import (
     rate_card_in_force,
 )
 from ledger.services import ledger_manual_entry, ledger_reverse
-
-PROGRAM_ADMIN = "accounts.run_program"
+from web.http import error_text
 
 
 def _rate_rows(card: RateCard) -> list[dict[str, object]]:
@@ -60,7 +60,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "other_balances": {c: b for c, b in balances.items() if c != currency},
             "card": card,
             "rate_rows": _rate_rows(card) if card is not None else [],
-            "is_program_admin": me.has_perm(PROGRAM_ADMIN),
+            "is_program_admin": is_program_admin(me),
         },
     )
 
@@ -80,7 +80,7 @@ def _int(value: str | None) -> int | None:
 
 
 @login_required
-@permission_required(PROGRAM_ADMIN, raise_exception=True)
+@permission_required(RUN_PROGRAM, raise_exception=True)
 def staff(request: HttpRequest) -> HttpResponse:
     artist_id = _int(request.GET.get("artist"))
     page = Paginator(ledger_entries_recent(artist_id=artist_id), 50).get_page(
@@ -98,14 +98,8 @@ def staff(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _error_text(error: DomainError | ValidationError) -> str:
-    if isinstance(error, DomainError):
-        return error.message
-    return " ".join(error.messages)
-
-
 @login_required
-@permission_required(PROGRAM_ADMIN, raise_exception=True)
+@permission_required(RUN_PROGRAM, raise_exception=True)
 @require_POST
 def manual_entry(request: HttpRequest) -> HttpResponse:
     form = ManualEntryForm(request.POST)
@@ -124,7 +118,7 @@ def manual_entry(request: HttpRequest) -> HttpResponse:
             reason=form.cleaned_data["reason"],
         )
     except (DomainError, ValidationError) as error:
-        messages.error(request, "Entry not added. " + _error_text(error))
+        messages.error(request, "Entry not added. " + error_text(error))
     else:
         messages.success(
             request, f"Added {entry.amount:.2f} {entry.currency} for {entry.artist.email}."
@@ -133,16 +127,18 @@ def manual_entry(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@permission_required(PROGRAM_ADMIN, raise_exception=True)
+@permission_required(RUN_PROGRAM, raise_exception=True)
 @require_POST
 def reverse_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
     entry = get_object_or_404(LedgerEntry, pk=entry_id)
+    form = ReverseEntryForm(request.POST)
+    form.is_valid()  # reads the field; the service checks it
     try:
         reversal = ledger_reverse(
-            admin=signed_in_user(request), entry=entry, reason=request.POST.get("reason", "")
+            admin=signed_in_user(request), entry=entry, reason=form.cleaned_data["reason"]
         )
     except (DomainError, ValidationError) as error:
-        messages.error(request, f"Entry #{entry_id} not reversed. " + _error_text(error))
+        messages.error(request, f"Entry #{entry_id} not reversed. " + error_text(error))
     else:
         messages.success(
             request,
@@ -153,7 +149,7 @@ def reverse_entry(request: HttpRequest, entry_id: int) -> HttpResponse:
 
 
 @login_required
-@permission_required(PROGRAM_ADMIN, raise_exception=True)
+@permission_required(RUN_PROGRAM, raise_exception=True)
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
     try:

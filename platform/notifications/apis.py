@@ -13,14 +13,13 @@ from rest_framework.views import APIView
 from accounts.http import signed_in_user
 from accounts.models import TokenScope
 from accounts.scopes import ANYONE_READ
-from notifications.models import NotificationPreference
+from notifications.models import Notification, NotificationPreference
 from notifications.selectors import (
     notification_preferences_of,
     notification_unread_count,
     notifications_of,
 )
 from notifications.services import notification_mark_read, notification_preferences_set
-from portal.models import Notification
 
 # Marking read changes a little state: the write scope of either role, not a read token.
 _MARK_READ = frozenset({TokenScope.GENERATE, TokenScope.REVIEW_WRITE})

@@ -6,8 +6,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from notifications.models import NotificationPreference
-from portal.models import Notification
+from notifications.models import Notification, NotificationPreference
 
 
 def notifications_of(*, user: User) -> QuerySet[Notification]:

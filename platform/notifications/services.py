@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from functools import partial
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,12 +24,32 @@ from django.utils.translation import gettext
 
 from accounts.language import language_for
 from accounts.models import User
-from jobs.models import Job
-from notifications.models import NotificationPreference
+from notifications.models import Notification, NotificationKind, NotificationPreference
 from notifications.selectors import notification_of, notification_preferences_of
-from portal.models import Notification, NotificationKind
+
+if TYPE_CHECKING:
+    from jobs.models import Job
 
 log = logging.getLogger(__name__)
+
+
+def notify(
+    *, user: User, message: str, link: str = "", email_subject: str | None = None
+) -> Notification:
+    """Add a notification; with ``email_subject``, also email it after the commit."""
+    notification = Notification.objects.create(user=user, message=message[:300], link=link)
+    if email_subject:
+        body = message + (f"\n\n{settings.SITE_URL}{link}" if link else "")
+        transaction.on_commit(
+            lambda: send_mail(
+                subject=email_subject,
+                message=body,
+                from_email=None,
+                recipient_list=[user.email],
+                fail_silently=True,
+            )
+        )
+    return notification
 
 
 def video_ready_notify(*, job: Job) -> Notification:
@@ -122,6 +143,13 @@ def notification_mark_read(*, user: User, notification_id: int) -> Notification:
         )
         notification.refresh_from_db(fields=["read_at"])
     return notification
+
+
+def notifications_mark_read(*, user: User) -> int:
+    """Mark all of ``user``'s unread notifications read; returns how many."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
 
 
 def notification_preferences_set(

@@ -15,8 +15,13 @@ from django.views.decorators.http import require_POST
 from accounts.http import signed_in_user
 from notifications.forms import NotificationPreferenceForm
 from notifications.selectors import notification_preferences_of, notifications_of
-from notifications.services import notification_mark_read, notification_preferences_set
+from notifications.services import (
+    notification_mark_read,
+    notification_preferences_set,
+    notifications_mark_read,
+)
 from web.http import safe_next_url
+from web.refusals import refusal_to_form
 
 PAGE_SIZE = 50
 
@@ -38,6 +43,16 @@ def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_POST
+def notifications_read(request: HttpRequest) -> HttpResponse:
+    """Mark all of the signed-in person's notifications read (the dashboard's and
+    /notifications/' "Mark all as read")."""
+    notifications_mark_read(user=signed_in_user(request))
+    # Back where the button was (the dashboard, or /notifications/): a path on this site.
+    return redirect(safe_next_url(request, default="portal:dashboard"))
+
+
+@login_required
 def preferences(request: HttpRequest) -> HttpResponse:
     """Which notifications also come by email."""
     user = signed_in_user(request)
@@ -48,8 +63,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
             try:
                 notification_preferences_set(user=user, **form.cleaned_data)
             except ValidationError as error:
-                for field, texts in error.message_dict.items():
-                    form.add_error(field if field in form.fields else None, texts)
+                refusal_to_form(form, error)
             else:
                 messages.success(request, gettext("Your notification settings are saved."))
                 return redirect("notifications:preferences")

@@ -21,9 +21,8 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
-from jobs.models import Job, JobStatus
+from jobs.models import Job, JobStatus, WorkerHeartbeat
 from moderation.models import OPEN_STATUSES, ReviewItem, ReviewStage
-from observability.models import WorkerHeartbeat
 
 log = logging.getLogger(__name__)
 

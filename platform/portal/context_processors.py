@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
+from accounts.permissions import staff_roles
 from accounts.roles import Role
 
 
@@ -14,7 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     role = user.role if user is not None and user.is_authenticated else None
     return {
         "nav_role": role,
-        "nav_is_staff": role in (Role.REVIEWER, Role.PROGRAM_ADMIN),
+        "nav_is_staff": role in staff_roles(),
         "nav_is_program_admin": role == Role.PROGRAM_ADMIN,
         "contact_email": settings.CONTACT_EMAIL,
         # Pages with a video refresh its signed links before they expire (media-refresh.js).

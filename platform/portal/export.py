@@ -11,6 +11,13 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
 from accounts.models import User
+from agreements.models import AgreementAcceptance
+from feedback.models import FeedbackItem, SurveyResponse
+from jobs.models import Job, PromptRefusal
+from ledger.selectors import ledger_entries_of
+from moderation.models import ReviewDecision, ReviewItem
+from notifications.models import Notification
+from notifications.selectors import notification_preferences_of
 
 
 def _dump(value: Any) -> str:
@@ -21,14 +28,6 @@ def personal_data_archive(*, user: User) -> bytes:
     """profile, agreement acceptances (with the exact texts), prompts and jobs, review
     decisions on their outputs, feedback and survey answers, the ledger, notifications and
     notification choices."""
-    from agreements.models import AgreementAcceptance
-    from feedback.models import FeedbackItem, SurveyResponse
-    from jobs.models import Job, PromptRefusal
-    from ledger.selectors import ledger_entries_of
-    from moderation.models import ReviewDecision, ReviewItem
-    from notifications.selectors import notification_preferences_of
-    from portal.models import Notification
-
     choices = notification_preferences_of(user=user)
     files: dict[str, Any] = {
         "profile.json": {

@@ -6,6 +6,5 @@ app_name = "portal"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("notifications/read/", views.notifications_read, name="notifications_read"),
     path("my-data.zip", views.data_export, name="data_export"),
 ]

@@ -3,14 +3,12 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.shortcuts import render
 
 from accounts.http import signed_in_user
 from agreements.selectors import agreement_status
 from jobs.selectors import quota_remaining_today
-from portal.services import notifications_mark_read
-from web.http import safe_next_url
+from portal.export import personal_data_archive
 
 
 @login_required
@@ -29,18 +27,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def notifications_read(request: HttpRequest) -> HttpResponse:
-    notifications_mark_read(user=signed_in_user(request))
-    # Back where the button was (the dashboard, or /notifications/): a path on this site.
-    return redirect(safe_next_url(request, default="portal:dashboard"))
-
-
-@login_required
 def data_export(request: HttpRequest) -> HttpResponse:
     """Download everything we hold about you, as one archive."""
-    from portal.export import personal_data_archive
-
     user = signed_in_user(request)
     response = HttpResponse(personal_data_archive(user=user), content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="vernissage-my-data.zip"'

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 
@@ -22,8 +22,11 @@ from generation.provenance import (
     read_manifest,
     sign_video,
 )
-from jobs.models import Job
 from provenance.dev_certs import dev_chain_write
+
+if TYPE_CHECKING:
+    # Annotations only: the worker (jobs) calls this module, so it must not import jobs.
+    from jobs.models import Job
 
 log = logging.getLogger(__name__)
 

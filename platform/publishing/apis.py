@@ -12,35 +12,21 @@ from rest_framework.views import APIView
 from accounts.http import signed_in_user
 from accounts.scopes import ARTIST_READ, STAFF_WRITE
 from accounts.selectors import user_public_byline
+from api.permissions import IsReviewer
 from jobs.models import Output
 from jobs.selectors import job_visible_to
-from moderation.apis import IsReviewer
 from publishing.downloads import download_refusal
 from publishing.errors import DownloadNotAllowed
-from publishing.media import download_url, media_url
 from publishing.models import Publication, Takedown
 from publishing.selectors import gallery_publications, publication_active_for
+from publishing.serializers import PublicationSerializer
 from publishing.services import (
     publication_create,
     publication_takedown,
     publication_takedown_lift,
     publication_unpublish,
 )
-
-
-class PublicationSerializer(serializers.ModelSerializer):
-    url = serializers.SerializerMethodField()
-
-    class Meta:
-        model = Publication
-        fields = ["id", "visibility", "status", "url", "published_at", "ended_at", "end_reason"]
-
-    def get_url(self, publication: Publication) -> str:
-        from django.urls import reverse
-
-        if publication.visibility == "gallery":
-            return reverse("publishing:gallery") + f"#p{publication.pk}"
-        return reverse("publishing:shared", kwargs={"slug": publication.slug})
+from web.media_links import download_url, media_url
 
 
 class TakedownRecordSerializer(serializers.ModelSerializer):

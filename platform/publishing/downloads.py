@@ -17,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from cohorts.options import DownloadPolicy
 from jobs.models import Job, JobStatus
+from moderation.models import ReviewStatus
+from publishing.selectors import takedown_in_force
 
 
 class DownloadRefusal(models.TextChoices):
@@ -51,7 +53,6 @@ def download_refusal(*, job: Job, viewer: object) -> DownloadRefusal | None:
     the review's current decision isn't an approval (still open; rejected; approval
     revoked). The cohort is the one the job was made in.
     """
-    from publishing.selectors import takedown_in_force
 
     if not isinstance(viewer, User) or viewer.pk is None or viewer.pk != job.artist_id:
         return DownloadRefusal.NOT_OWNER
@@ -66,8 +67,6 @@ def download_refusal(*, job: Job, viewer: object) -> DownloadRefusal | None:
     if takedown_in_force(output=output) is not None:
         return DownloadRefusal.TAKEN_DOWN
     if policy == DownloadPolicy.AFTER_APPROVAL:
-        from moderation.models import ReviewStatus
-
         review = getattr(output, "review", None)
         if review is None or review.is_open:
             return DownloadRefusal.REVIEW_PENDING

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import secrets
 import time
 from collections.abc import Iterator
 from datetime import timedelta
@@ -31,19 +30,22 @@ from django.http import (
     StreamingHttpResponse,
 )
 from django.http.response import HttpResponseBase
-from django.urls import reverse
 
+from accounts.authentication import ApiTokenAuthentication
 from accounts.models import User
+from accounts.permissions import has_staff_flag, is_reviewer
+from accounts.scopes import token_scopes_for
 from audit.services import audit_record
+from feedback.models import Attachment
 from jobs.models import Output
+from publishing.downloads import download_filename, download_refusal
 from publishing.selectors import is_publicly_visible
+from web.media_links import DOWNLOAD, SALT
 
 if TYPE_CHECKING:
     from feedback.models import Attachment
 
-SALT = "vernissage.media.v1"
 KINDS = {"video": "video/mp4", "poster": "image/jpeg"}
-DOWNLOAD = "download"  # the claim of a download link: the video, as a file to keep
 # One range, ASCII digits only (``\d`` would also match other scripts' digits).
 _RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 # A position with more significant digits than this is past the end of any file we hold;
@@ -72,15 +74,6 @@ class _MediaSigner(signing.TimestampSigner):
         return result
 
 
-def media_url(*, output: Output, kind: str, viewer: object) -> str:
-    """A signed URL for ``viewer`` (a user, or anonymous) to fetch one file of ``output``."""
-    user_id = viewer.pk if isinstance(viewer, User) else 0
-    token = signing.dumps({"o": output.pk, "k": kind, "u": user_id}, salt=SALT)
-    return (
-        reverse("publishing:media", kwargs={"output_id": output.pk, "kind": kind}) + "?t=" + token
-    )
-
-
 def media_authorise(*, request: HttpRequest, output_id: int, kind: str) -> Output | None:
     """The output if this request may fetch it now; None otherwise (answer 404)."""
     if kind not in KINDS:
@@ -103,22 +96,10 @@ def media_authorise(*, request: HttpRequest, output_id: int, kind: str) -> Outpu
         return None
     if output.job.artist_id == user.pk:
         return output
-    if user.is_staff and user.has_perm("accounts.review_outputs"):
+    if has_staff_flag(user) and is_reviewer(user):
         _audit_staff_access(user, output, kind)
         return output
     return None
-
-
-def download_url(*, output: Output, viewer: object) -> str:
-    """A signed URL for ``viewer`` to download ``output``'s MP4 as a file. Each carries a
-    nonce, so each link handed out is one download in the audit log (however many range
-    requests fetch it). Only offer it when ``publishing.downloads.download_refusal`` is
-    None: the door asks again when it is used."""
-    user_id = viewer.pk if isinstance(viewer, User) else 0
-    token = signing.dumps(
-        {"o": output.pk, "k": DOWNLOAD, "u": user_id, "n": secrets.token_urlsafe(9)}, salt=SALT
-    )
-    return reverse("publishing:media_download", kwargs={"output_id": output.pk}) + "?t=" + token
 
 
 def download_authorise(*, request: HttpRequest, output_id: int) -> Output | None:
@@ -126,7 +107,6 @@ def download_authorise(*, request: HttpRequest, output_id: int) -> Output | None
     anything the door refuses). Only its artist, with a link issued to them, while
     ``download_refusal`` finds nothing against it; the first request with each link is
     audited."""
-    from publishing.downloads import download_refusal
 
     token = request.GET.get("t", "")
     try:
@@ -164,7 +144,6 @@ def _audit_download(user: User, output: Output, token: str) -> None:
 
 def download_response(*, request: HttpRequest, output: Output) -> HttpResponseBase:
     """The stored MP4, byte for byte, as an attachment named after the job."""
-    from publishing.downloads import download_filename
 
     disposition = f'attachment; filename="{download_filename(job=output.job)}"'
     return media_response(
@@ -172,17 +151,9 @@ def download_response(*, request: HttpRequest, output: Output) -> HttpResponseBa
     )
 
 
-def screenshot_url(*, attachment: Attachment, viewer: object) -> str:
-    """A signed URL for ``viewer`` to fetch one bug-report screenshot."""
-    user_id = viewer.pk if isinstance(viewer, User) else 0
-    token = signing.dumps({"a": attachment.pk, "u": user_id}, salt=SALT)
-    return reverse("publishing:screenshot", kwargs={"attachment_id": attachment.pk}) + "?t=" + token
-
-
 def screenshot_authorise(*, request: HttpRequest, attachment_id: int) -> Attachment | None:
     """The screenshot if this request may fetch it now: its reporter, or staff who review
     (audited); never anyone else, whoever can read the report itself."""
-    from feedback.models import Attachment
 
     try:
         claims = _MediaSigner(salt=SALT).unsign_object(
@@ -200,7 +171,7 @@ def screenshot_authorise(*, request: HttpRequest, attachment_id: int) -> Attachm
         return None
     if attachment.item.reporter_id == user.pk:
         return attachment
-    if user.is_staff and user.has_perm("accounts.review_outputs"):
+    if has_staff_flag(user) and is_reviewer(user):
         key = f"media-audit:{user.pk}:screenshot:{attachment.pk}"
         if cache.add(key, 1, timeout=600):
             audit_record(actor=user, action="media.staff_access", target=attachment)
@@ -216,8 +187,6 @@ def _viewer(request: HttpRequest) -> object:
         return request.user
     from rest_framework.exceptions import APIException
 
-    from accounts.authentication import ApiTokenAuthentication
-
     try:
         found = ApiTokenAuthentication().authenticate(request)  # type: ignore[arg-type]
     except APIException:
@@ -226,7 +195,6 @@ def _viewer(request: HttpRequest) -> object:
         return None
     user, token = found
     # Every scope reads, but only a scope that fits its holder's role reaches anything.
-    from accounts.scopes import token_scopes_for
 
     return user if token.scope in token_scopes_for(user) else None
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from jobs.models import Output
+from moderation.models import ReviewStatus
 from publishing.models import Publication, PublicationStatus, Takedown, Visibility
 
 
@@ -26,7 +27,6 @@ def takedowns_in_force() -> QuerySet[Takedown]:
 
 def is_publicly_visible(*, output: Output) -> bool:
     """Published (gallery or link) and still approved: anyone may watch it."""
-    from moderation.models import ReviewStatus
 
     review = getattr(output, "review", None)
     return (

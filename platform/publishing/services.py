@@ -15,8 +15,10 @@ from audit.services import audit_record
 from domain.errors import InvalidTransition, NotAllowed
 from domain.text import clean_text
 from jobs.models import Output
-from moderation.models import ReviewStatus
-from portal.services import notify
+from ledger.models import LedgerEntry
+from ledger.services import ledger_credit
+from moderation.models import ReviewItem, ReviewStatus
+from notifications.services import notify
 from publishing.errors import NotApproved, TakedownInForce
 from publishing.models import Publication, PublicationStatus, Takedown, Visibility
 from publishing.selectors import takedown_in_force
@@ -37,7 +39,6 @@ def publication_create(*, output: Output, artist: User, visibility: str) -> Publ
         raise NotAllowed(_("You can only publish your own videos."))
     with transaction.atomic():
         # Lock the review row: an approval being revoked right now can't slip past.
-        from moderation.models import ReviewItem
 
         review = ReviewItem.objects.select_for_update().filter(output=output).first()
         if review is None or review.status != ReviewStatus.APPROVED:
@@ -112,8 +113,6 @@ def publication_takedown(*, publication: Publication, staff: User, reason: str) 
     may be lifted, and the credit's ``source_key`` could never pay again once reversed. A
     program admin who finds it unearned reverses it on the ledger (``ledger_reverse``);
     the audit event names the entry."""
-    from ledger.models import LedgerEntry
-    from moderation.models import ReviewItem
 
     if not staff.has_perm("accounts.review_outputs"):
         raise NotAllowed(_("Only staff may take a publication down."))
@@ -219,7 +218,6 @@ def publications_end_for_output(*, output: Output, actor: User | None, reason: s
 def publication_showcase(*, admin: User, publication: Publication) -> Publication:
     """Select a published video for the showcase: credited to its artist once, at the
     showcase rate of the card in force. Selecting again changes nothing."""
-    from ledger.services import ledger_credit
 
     if not admin.has_perm("accounts.run_program"):
         raise NotAllowed(_("Only program admins select videos for the showcase."))

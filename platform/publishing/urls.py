@@ -1,6 +1,6 @@
 from django.urls import path
 
-from publishing import views
+from publishing import credit_views, views
 
 app_name = "publishing"
 
@@ -21,3 +21,9 @@ urlpatterns = [
     path("staff/takedowns/", views.takedowns, name="takedowns"),
     path("staff/takedowns/<int:takedown_id>/lift/", views.takedown_lift, name="takedown_lift"),
 ]
+
+# Program admins: public credits, at /staff/credits/ (config/urls.py).
+staff_credit_urlpatterns = (
+    [path("", credit_views.staff_credits, name="list")],
+    "staff_credits",
+)

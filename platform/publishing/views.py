@@ -18,14 +18,13 @@ from accounts.selectors import user_public_byline_shown
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
 from publishing.downloads import download_refusal
+from publishing.forms import PublishForm, ReasonForm
 from publishing.media import (
     KINDS,
     download_authorise,
     download_response,
-    download_url,
     media_authorise,
     media_response,
-    media_url,
     screenshot_authorise,
 )
 from publishing.models import Publication, Takedown
@@ -43,6 +42,7 @@ from publishing.services import (
     publication_unpublish,
 )
 from web.http import error_text, safe_next_url
+from web.media_links import download_url, media_url
 
 
 def media(request: HttpRequest, output_id: int, kind: str) -> HttpResponseBase:
@@ -144,11 +144,13 @@ def publish(request: HttpRequest, job_id: int) -> HttpResponse:
     output = getattr(job, "output", None) if job is not None else None
     if output is None:
         raise Http404
+    form = PublishForm(request.POST)
+    form.is_valid()  # reads the field; the service checks it
     try:
         publication_create(
             output=output,
             artist=signed_in_user(request),
-            visibility=request.POST.get("visibility", ""),
+            visibility=form.cleaned_data["visibility"],
         )
     except (DomainError, ValidationError) as error:
         messages.error(request, error_text(error))
@@ -168,7 +170,7 @@ def unpublish(request: HttpRequest, job_id: int) -> HttpResponse:
     try:
         publication_unpublish(publication=publication, artist=signed_in_user(request))
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error_text(error))
     else:
         messages.success(request, gettext("Unpublished."))
     return redirect("jobs:detail", pk=job_id)
@@ -178,11 +180,13 @@ def unpublish(request: HttpRequest, job_id: int) -> HttpResponse:
 @require_POST
 def takedown(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = get_object_or_404(Publication, pk=publication_id)
+    form = ReasonForm(request.POST)
+    form.is_valid()  # reads the field; the service checks it
     try:
         publication_takedown(
             publication=publication,
             staff=signed_in_user(request),
-            reason=request.POST.get("reason", ""),
+            reason=form.cleaned_data["reason"],
         )
     except (DomainError, ValidationError) as error:
         messages.error(request, error_text(error))
@@ -203,9 +207,11 @@ def takedowns(request: HttpRequest) -> HttpResponse:
 @require_POST
 def takedown_lift(request: HttpRequest, takedown_id: int) -> HttpResponse:
     takedown = get_object_or_404(Takedown, pk=takedown_id)
+    form = ReasonForm(request.POST)
+    form.is_valid()  # reads the field; the service checks it
     try:
         publication_takedown_lift(
-            takedown=takedown, staff=signed_in_user(request), reason=request.POST.get("reason", "")
+            takedown=takedown, staff=signed_in_user(request), reason=form.cleaned_data["reason"]
         )
     except (DomainError, ValidationError) as error:
         messages.error(request, error_text(error))
@@ -221,7 +227,7 @@ def showcase(request: HttpRequest, publication_id: int) -> HttpResponse:
     try:
         publication_showcase(admin=signed_in_user(request), publication=publication)
     except DomainError as error:
-        messages.error(request, error.message)
+        messages.error(request, error_text(error))
     else:
         messages.success(request, "Selected for the showcase; the artist is credited.")
     return redirect("publishing:gallery")

@@ -10,12 +10,14 @@ from django.conf import settings
 from django.db import transaction
 
 from accounts.models import User
+from accounts.permissions import RUN_PROGRAM, require
 from audit.services import audit_record
-from domain.errors import DomainError, NotAllowed
+from domain.errors import DomainError
+from generation.watermark import WatermarkError, detect_file
 from jobs.models import Job
 
 # Tracing names the account behind a leak: a containment power, like the kill switches.
-TRACE_PERMISSION = "accounts.run_program"
+TRACE_PERMISSION = RUN_PROGRAM
 
 
 class NotAVideo(DomainError):
@@ -71,10 +73,13 @@ def trace_video(*, path: Path, actor: User | None, name: str = "") -> TraceResul
     by hash, what it found). ``actor`` None is an operator at the command line. Raises
     NotAllowed for anyone but a program admin, NotAVideo for a file ffmpeg can't decode.
     """
-    from generation.watermark import WatermarkError, detect_file
 
-    if actor is not None and not actor.has_perm(TRACE_PERMISSION):
-        raise NotAllowed("Only program admins may trace videos.")
+    require(
+        actor=actor,
+        perm=TRACE_PERMISSION,
+        missing="system",  # an operator at the command line
+        message="Only program admins may trace videos.",
+    )
     digest = _sha256(path)
     try:
         detection = detect_file(

@@ -13,6 +13,7 @@ from django.shortcuts import render
 from accounts.http import signed_in_user
 from tracing.forms import TraceForm
 from tracing.services import TRACE_PERMISSION, NotAVideo, TraceResult, trace_video
+from web.refusals import refusal_to_form
 
 
 @permission_required(TRACE_PERMISSION, raise_exception=True)
@@ -33,7 +34,7 @@ def trace(request: HttpRequest) -> HttpResponse:
                         path=path, actor=signed_in_user(request), name=upload.name or ""
                     )
                 except NotAVideo as error:
-                    form.add_error("video", error.message)
+                    refusal_to_form(form, error, field="video")
     status = 400 if form.errors else 200
     context = {
         "form": form,

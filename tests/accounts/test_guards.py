@@ -14,13 +14,13 @@ from accounts.models import ApiToken, TokenScope, User
 from accounts.services import (
     api_token_create,
     api_token_revoke,
-    user_refuse_public_credit,
     user_set_paused,
     user_set_public_credit,
 )
 from audit.models import AuditEvent
 from domain.errors import DomainError, NotAllowed
-from portal.models import Notification
+from notifications.models import Notification
+from publishing.credits import user_refuse_public_credit
 from tests.concurrency import Racer, finish, start_and_wait_until_blocked
 from tests.held_rows import RowChangeInProgress
 

@@ -19,8 +19,9 @@ STAFF_PAGE = "/staff/review/"
 
 
 def test_a_staff_role_needs_the_factor_even_without_the_staff_flag(client, reviewer):
-    """The guard: ``role_of(user) in STAFF_ROLES``. A reviewer whose staff flag was
-    cleared still reviews through the role's permissions, so still needs the factor."""
+    """The guard: ``accounts.permissions.is_staff_member`` (``role_of(user) in
+    staff_roles()``). A reviewer whose staff flag was cleared still reviews through the
+    role's permissions, so still needs the factor."""
     User.objects.filter(pk=reviewer.pk).update(is_staff=False)
     reviewer.refresh_from_db()
     assert user_needs_mfa(reviewer)

@@ -15,7 +15,6 @@ from django.contrib import admin
 
 from accounts.models import ApiToken, User
 from accounts.services import user_has_mfa
-from publishing.media import media_url
 from tests.accounts.test_mfa import (
     SETUP,
     sign_in_with_password,
@@ -25,6 +24,7 @@ from tests.accounts.test_mfa import (
 )
 from tests.conftest import PASSWORD, force_login_password_only, totp_code, totp_secret
 from tests.faults.conftest import protection_params
+from web.media_links import media_url
 
 pytestmark = pytest.mark.django_db
 

@@ -12,10 +12,11 @@ from django.db import IntegrityError, connection, transaction
 
 from accounts.models import User, public_credit_key
 from accounts.selectors import NEUTRAL_BYLINE, user_public_byline, user_public_credit
-from accounts.services import user_refuse_public_credit, user_set_public_credit
+from accounts.services import user_set_public_credit
 from audit.models import AuditEvent
 from domain.errors import NotAllowed
-from portal.models import Notification
+from notifications.models import Notification
+from publishing.credits import user_refuse_public_credit
 
 pytestmark = pytest.mark.django_db
 

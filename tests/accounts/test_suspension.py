@@ -12,9 +12,9 @@ from accounts.services import api_token_create
 from audit.models import AuditEvent
 from containment.services import activity_observe
 from containment.switches import account_restore, account_suspend
-from publishing.media import media_url
 from tests.conftest import PASSWORD
 from tests.faults.conftest import protection_params
+from web.media_links import media_url
 
 pytestmark = pytest.mark.django_db
 

@@ -25,8 +25,8 @@ from accounts.services import (
 )
 from accounts.sessions import SEEN_KEY
 from agreements.services import agreement_version_create, agreement_version_publish
-from jobs import status_fast_path
 from jobs.models import Job, JobStatus
+from studio import status_fast_path
 from tests.clocks import hold_clocks
 from tests.faults.conftest import protection_params
 

@@ -17,8 +17,8 @@ from django.utils import timezone
 from accounts.authentication import LAST_USED_RESOLUTION
 from accounts.models import ApiToken, User
 from accounts.services import api_token_create
-from jobs import status_fast_path
 from jobs.models import Job, JobStatus
+from studio import status_fast_path
 from tests.api.test_status_fast_path import FAST_QUERIES, ask, both, make_job, signed_in, url
 
 

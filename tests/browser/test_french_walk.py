@@ -20,7 +20,7 @@ from invitations.services import invitation_create
 from jobs.models import Job, JobStatus
 from moderation.models import ReviewItem
 from moderation.services import review_approve, review_claim
-from portal.models import Notification, NotificationKind
+from notifications.models import Notification, NotificationKind
 from tests.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -10,9 +10,9 @@ import pytest
 from accounts.models import ApiToken
 from accounts.services import api_token_create
 from audit.models import AuditEvent
+from containment.models import GenerationSwitch
 from containment.services import account_contain, activity_observe, submission_observe
-from jobs.models import GenerationSwitch
-from portal.models import Notification
+from notifications.models import Notification
 from tests.bystanders import Bystanders, give_everything
 
 pytestmark = pytest.mark.django_db

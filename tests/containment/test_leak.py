@@ -36,7 +36,8 @@ from agreements.services import (
 )
 from audit.models import AuditEvent
 from cohorts.services import cohort_create
-from jobs.models import GenerationSwitch, Job, JobStatus
+from containment.models import GenerationSwitch
+from jobs.models import Job, JobStatus
 from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.timeout(240)]

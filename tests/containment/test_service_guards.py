@@ -13,7 +13,7 @@ from audit.models import AuditEvent
 from containment.rules import Finding
 from containment.services import account_contain, activity_observe
 from containment.switches import account_suspend
-from portal.models import Notification
+from notifications.models import Notification
 from tests.concurrency import Racer, finish, start_and_wait_until_blocked
 from tests.conftest import PASSWORD
 from tests.held_rows import RowChangeInProgress

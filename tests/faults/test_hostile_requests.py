@@ -15,9 +15,9 @@ from rest_framework.views import APIView
 from api.parsers import NestingLimitedJSONParser
 from feedback.models import Attachment, FeedbackItem
 from publishing import media
-from publishing.media import media_url
 from tests.faults.conftest import SMALL_REQUEST, protection_params
 from tests.feedback.conftest import BUG, image_bytes
+from web.media_links import media_url
 
 pytestmark = pytest.mark.django_db
 

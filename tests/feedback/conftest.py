@@ -4,7 +4,6 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
 from PIL import Image
 
 # A complete, valid bug report (the fields the feedback form and API require).
@@ -32,30 +31,3 @@ def png_upload():
         )
 
     return make
-
-
-@pytest.fixture
-def rate_card(db, program_admin):
-    """A published rate card in force."""
-    from ledger.services import rate_card_create, rate_card_publish
-
-    card = rate_card_create(
-        admin=program_admin,
-        version=1,
-        effective_at=timezone.now(),
-        currency="EUR",
-        rates={
-            "bug:low": "5.00",
-            "bug:medium": "10.00",
-            "bug:high": "25.00",
-            "bug:critical": "50.00",
-            "safety:low": "10.00",
-            "safety:medium": "20.00",
-            "safety:high": "50.00",
-            "safety:critical": "100.00",
-            "feature": "3.00",
-            "survey": "2.00",
-            "showcase": "40.00",
-        },
-    )
-    return rate_card_publish(admin=program_admin, card=card)

@@ -13,7 +13,7 @@ from agreements.services import agreement_accept
 from cohorts.services import cohort_create
 from feedback.models import FeedbackItem
 from feedback.services import feedback_set_status, feedback_submit
-from portal.models import Notification
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

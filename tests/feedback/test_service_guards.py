@@ -26,7 +26,7 @@ from feedback.services import (
     survey_send,
 )
 from ledger.models import LedgerEntry
-from portal.models import Notification
+from notifications.models import Notification
 from tests.concurrency import Racer, finish, start_and_wait_until_blocked
 from tests.held_rows import RowChangeInProgress
 

@@ -10,7 +10,7 @@ from feedback.errors import TransitionRefused
 from feedback.models import FeedbackItem
 from feedback.services import feedback_me_too, feedback_set_status, feedback_submit
 from ledger.models import LedgerEntry
-from portal.models import Notification
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -68,7 +68,7 @@ def test_credit_is_paid_once_however_often_the_status_flips(artist, reviewer, ra
     feedback_set_status(item=item, staff=reviewer, status="accepted")
     feedback_set_status(item=item, staff=reviewer, status="fixed", fixed_in="1.1")
     entries = LedgerEntry.objects.filter(artist=artist)
-    assert entries.count() == 1 and entries.get().amount == Decimal("25.00")
+    assert entries.count() == 1 and entries.get().amount == Decimal("40.00")
 
 
 def test_duplicates_credit_both_reporters_once_the_original_is_accepted(

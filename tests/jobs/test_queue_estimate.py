@@ -13,8 +13,7 @@ from django.test.utils import override_settings
 
 from accounts.models import User
 from jobs.estimates import queue_estimate
-from jobs.models import Job, JobStatus
-from observability.models import WorkerHeartbeat
+from jobs.models import Job, JobStatus, WorkerHeartbeat
 from tests.api.test_status_fast_path import FAST_QUERIES, both, make_job, signed_in, url, with_token
 from tests.clocks import hold_clocks
 

@@ -37,7 +37,7 @@ def make_job(artist: User, status: str, **fields: object) -> Job:
 
 
 def test_stopping_leaves_finished_jobs_alone(artist, program_admin):
-    """The guard: ``stop_running_jobs``'s ``status=JobStatus.RUNNING`` (beside
+    """The guard: ``jobs.services.jobs_stop_by_operator``'s ``status=JobStatus.RUNNING`` (beside
     ``cancel_requested_at__isnull``). Finished jobs are not "asked to stop", and their
     quota is not refunded by an operator's stop."""
     done = make_job(artist, JobStatus.SUCCEEDED, progress=1.0)
@@ -74,7 +74,8 @@ def test_stopping_a_cohort_leaves_the_other_cohorts_running(artist, program_admi
 
 
 def test_a_job_its_artist_already_asked_to_stop_keeps_that_request(artist, program_admin):
-    """The guard: ``stop_running_jobs``'s ``cancel_requested_at__isnull=True``. A running
+    """The guard: ``jobs.services.jobs_stop_by_operator``'s
+    ``cancel_requested_at__isnull=True``. A running
     job its artist cancelled a minute ago keeps the artist's request (and pays for it:
     no refund), and is not counted as stopped by the operator."""
     asked_at = timezone.now() - timedelta(minutes=1)

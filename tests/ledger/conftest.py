@@ -1,39 +1,14 @@
-"""Rate cards for the ledger tests, and a way to write entries dated in the past."""
+"""A way to write ledger entries dated in the past (the rate card is tests/conftest.py's)."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from accounts.models import User
-from ledger.models import EntryKind, LedgerEntry, RateCard
-from ledger.services import rate_card_create, rate_card_publish
-
-RATES = {
-    "bug:low": "5.00",
-    "bug:medium": "12.00",
-    "bug:high": "40.00",
-    "bug:critical": "100.00",
-    "safety:high": "60.00",
-    "feature": "25.50",
-    "survey": "5.00",
-    "showcase": "0",
-}
-
-
-@pytest.fixture
-def rate_card(program_admin: User) -> RateCard:
-    """A published card, in force since an hour ago."""
-    draft = rate_card_create(
-        admin=program_admin,
-        effective_at=timezone.now() - timedelta(hours=1),
-        rates=RATES,
-        note="Launch rates.",
-    )
-    return rate_card_publish(admin=program_admin, card=draft)
+from ledger.models import EntryKind, LedgerEntry
 
 
 @pytest.fixture

@@ -15,8 +15,8 @@ from audit.services import audit_verify_chain
 from ledger.models import EntryKind, LedgerEntry
 from ledger.selectors import ledger_balance, rate_card_in_force
 from ledger.services import ledger_credit, rate_card_create, rate_card_publish
-from portal.models import Notification
-from tests.ledger.conftest import RATES
+from notifications.models import Notification
+from tests.conftest import RATES
 
 
 def credit(artist, key="feedback:1:1", rate_key="bug:medium", reason="Accepted bug #1: flicker"):
@@ -125,7 +125,7 @@ def test_no_card_in_force_means_no_credit(artist, program_admin):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("rate_key", ["showcase", "safety:low"])
+@pytest.mark.parametrize("rate_key", ["safety:medium", "safety:low"])
 def test_a_zero_or_missing_rate_credits_nothing(artist, rate_card, rate_key):
     assert credit(artist, rate_key=rate_key) is None
     assert not LedgerEntry.objects.exists()

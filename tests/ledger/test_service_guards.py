@@ -24,8 +24,8 @@ from ledger.services import (
     rate_card_update,
 )
 from tests.concurrency import Racer, finish, start_and_wait_until_blocked
+from tests.conftest import RATES
 from tests.held_rows import RowChangeInProgress, RowInsertInProgress
-from tests.ledger.conftest import RATES
 
 
 def draft(admin, **fields) -> RateCard:

@@ -23,7 +23,7 @@ from moderation.services import (
     review_reject,
     review_revoke_approval,
 )
-from portal.models import Notification
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -6,10 +6,8 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from notifications.models import NotificationPreference
-from notifications.services import video_ready_notify
-from portal.models import Notification
-from portal.services import notify
+from notifications.models import Notification, NotificationPreference
+from notifications.services import notify, video_ready_notify
 from tests.api.test_token_scopes import make_token
 
 pytestmark = pytest.mark.django_db

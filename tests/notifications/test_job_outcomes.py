@@ -17,8 +17,8 @@ from jobs.errors import LeaseLost
 from jobs.models import Job, JobStatus
 from jobs.services import job_cancel
 from jobs.worker import _after_error, _encode_and_store
+from notifications.models import Notification, NotificationKind
 from notifications.services import notification_preferences_set, video_ready_notify
-from portal.models import Notification, NotificationKind
 from tests.notifications.conftest import FRAMES
 
 pytestmark = pytest.mark.django_db

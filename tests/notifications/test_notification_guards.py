@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from moderation.services import review_approve, review_claim
-from notifications.models import NotificationPreference
+from notifications.models import Notification, NotificationKind, NotificationPreference
 from notifications.services import (
     notification_email_send,
     notification_mark_read,
@@ -20,7 +20,6 @@ from notifications.services import (
     review_decision_notify,
     video_ready_notify,
 )
-from portal.models import Notification, NotificationKind
 from tests.concurrency import Racer, finish, start_and_wait_until_blocked
 from tests.held_rows import RowChangeInProgress, RowInsertInProgress
 

@@ -8,9 +8,8 @@ import re
 import pytest
 
 from moderation.services import review_approve, review_claim
-from notifications.models import NotificationPreference
+from notifications.models import Notification, NotificationPreference
 from notifications.services import notification_preferences_set, video_ready_notify
-from portal.models import Notification
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ import pytest
 from django.db import connection
 
 from jobs.models import JobStatus
+from notifications.models import Notification, NotificationKind
 from notifications.services import notification_preferences_set
-from portal.models import Notification, NotificationKind
 from tests.jobs.conftest import wait_for_job
 from tests.notifications.conftest import submit
 from tests.workers import WorkerProcess

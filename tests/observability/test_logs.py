@@ -13,12 +13,11 @@ import sys
 import pytest
 from django.db import connection
 
-from jobs.models import Job, JobStatus
-from observability.context import log_context, request_id_accept
-from observability.logs import ContextFilter, JsonFormatter
-from observability.models import WorkerHeartbeat
+from jobs.models import Job, JobStatus, WorkerHeartbeat
 from tests.jobs.conftest import wait_for_job
 from tests.workers import ROOT, WorkerProcess
+from web.context import log_context, request_id_accept
+from web.logs import ContextFilter, JsonFormatter
 
 REQUEST = {
     "prompt": "a red bird over the sea",

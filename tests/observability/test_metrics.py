@@ -10,10 +10,9 @@ import pytest
 from django.utils import timezone
 from prometheus_client.parser import text_string_to_metric_families
 
-from jobs.models import Job, JobStatus
+from jobs.models import Job, JobStatus, WorkerHeartbeat
 from moderation.models import ReviewItem, ReviewStatus
 from observability import metrics as metrics_module
-from observability.models import WorkerHeartbeat
 
 pytestmark = pytest.mark.django_db
 

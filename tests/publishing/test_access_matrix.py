@@ -7,9 +7,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from moderation.services import review_approve, review_claim, review_reject
-from publishing.media import media_url
 from publishing.models import Publication
 from publishing.services import publication_create, publication_takedown, publication_unpublish
+from web.media_links import media_url
 
 pytestmark = pytest.mark.django_db
 

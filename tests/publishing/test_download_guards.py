@@ -9,11 +9,11 @@ from django.contrib.auth.models import AnonymousUser
 
 from cohorts.options import DownloadPolicy
 from cohorts.services import cohort_set_download_policy
-from jobs.apis import JobDetailSerializer
 from jobs.models import Job, Output
 from moderation.models import ReviewItem
 from publishing.downloads import DownloadRefusal, download_refusal
-from publishing.media import download_url, media_url
+from studio.apis import JobDetailSerializer
+from web.media_links import download_url, media_url
 
 pytestmark = pytest.mark.django_db
 

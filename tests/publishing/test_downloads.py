@@ -29,8 +29,8 @@ from moderation.services import (
     review_revoke_approval,
 )
 from publishing.downloads import DownloadRefusal, download_refusal
-from publishing.media import download_url
 from publishing.services import publication_create, publication_takedown
+from web.media_links import download_url
 
 pytestmark = pytest.mark.django_db
 

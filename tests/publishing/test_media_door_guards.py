@@ -11,7 +11,7 @@ import pytest
 
 from feedback.models import Attachment
 from jobs.models import Output
-from publishing.media import media_url, screenshot_url
+from web.media_links import media_url, screenshot_url
 
 pytestmark = pytest.mark.django_db
 

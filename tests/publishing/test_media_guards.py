@@ -10,7 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from publishing import media
-from publishing.media import CLOCK_SKEW_SECONDS, media_url
+from publishing.media import CLOCK_SKEW_SECONDS
+from web.media_links import media_url
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,9 @@ from types import SimpleNamespace
 import pytest
 
 from publishing import media
-from publishing.media import CLOCK_SKEW_SECONDS, media_url
+from publishing.media import CLOCK_SKEW_SECONDS
 from tests.faults.conftest import protection_params
+from web.media_links import media_url
 
 pytestmark = pytest.mark.django_db
 

@@ -8,9 +8,10 @@ import pytest
 from django.test import Client
 
 from accounts.selectors import NEUTRAL_BYLINE
-from accounts.services import user_refuse_public_credit, user_set_public_credit
+from accounts.services import user_set_public_credit
 from agreements.models import AgreementAcceptance
 from moderation.services import review_approve, review_claim
+from publishing.credits import user_refuse_public_credit
 from publishing.services import publication_create
 
 pytestmark = pytest.mark.django_db

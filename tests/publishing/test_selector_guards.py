@@ -10,9 +10,9 @@ from django.test import Client
 from jobs.models import Output
 from moderation.models import ReviewItem, ReviewStatus
 from moderation.services import review_approve, review_claim
-from publishing.media import media_url
 from publishing.models import Publication, PublicationStatus
 from publishing.services import publication_create, publication_takedown
+from web.media_links import media_url
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from accounts.services import api_token_create
 from audit.models import AuditEvent
 from domain.errors import InvalidTransition, NotAllowed
 from moderation.services import review_approve, review_claim, review_revoke_approval
-from portal.models import Notification
+from notifications.models import Notification
 from publishing.errors import TakedownInForce
 from publishing.models import Publication, PublicationStatus, Takedown
 from publishing.services import (

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-import observability.context
+import web.context
 
 
 class Migration(migrations.Migration):
@@ -16,7 +16,7 @@ class Migration(migrations.Migration):
             name="request_id",
             field=models.CharField(
                 blank=True,
-                default=observability.context.current_request_id,
+                default=web.context.current_request_id,
                 editable=False,
                 max_length=64,
             ),

@@ -26,6 +26,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Tiny model already at {path} (use --force to rebuild).")
             return
         try:
+            # local import: without the gpu extra the command explains what to install
             from generation.tiny_model import build_tiny_wan
         except ImportError as error:
             raise CommandError(

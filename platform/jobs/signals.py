@@ -10,10 +10,11 @@ from celery.signals import worker_ready, worker_shutdown
 from django.conf import settings
 from django.db import connection
 
-from observability.services import (
+from jobs.heartbeats import (
     worker_heartbeat_beat,
     worker_heartbeat_start,
     worker_heartbeat_stop,
+    worker_name,
 )
 
 log = logging.getLogger(__name__)
@@ -45,8 +46,6 @@ def _beat(name: str, queues: list[str]) -> None:
 
 @worker_ready.connect
 def heartbeat_start(sender: object = None, **_: object) -> None:
-    from jobs.worker import worker_name
-
     name, queues = worker_name(), _queues_of(sender)
     try:
         worker_heartbeat_start(name=name, queues=queues)
@@ -60,8 +59,6 @@ def heartbeat_start(sender: object = None, **_: object) -> None:
 
 @worker_shutdown.connect
 def heartbeat_stop(**_: object) -> None:
-    from jobs.worker import worker_name
-
     _stop.set()
     try:
         worker_heartbeat_stop(name=worker_name())

@@ -18,11 +18,19 @@ from accounts.http import signed_in_user
 from accounts.models import User
 from domain.errors import DomainError
 from jobs.errors import IdempotencyKeyReused
-from jobs.forms import GenerationFilterForm, GenerationForm
-from jobs.listing import generation_rows
+from jobs.estimates import queue_estimate
+from jobs.forms import GenerationFilterForm, GenerationForm, SubmissionForm
 from jobs.models import Job
 from jobs.selectors import job_visible_to, jobs_of, jobs_to_compare, quota_remaining_today
 from jobs.services import job_cancel, job_submit_once
+from moderation.forms import AppealForm
+from moderation.selectors import review_for_artist
+from publishing.downloads import download_refusal
+from publishing.selectors import publication_active_for, takedown_in_force
+from studio.listing import generation_rows
+from web.http import error_text
+from web.media_links import media_url
+from web.refusals import refusal_to_form
 
 
 def _job_or_404(request: HttpRequest, pk: int) -> Job:
@@ -32,8 +40,8 @@ def _job_or_404(request: HttpRequest, pk: int) -> Job:
     return job
 
 
-def _remix_initial(request: HttpRequest) -> tuple[Job | None, dict[str, object]]:
-    remix_id = request.GET.get("remix") or request.POST.get("remix_of")
+def _remix_initial(request: HttpRequest, *, remix_of: str) -> tuple[Job | None, dict[str, object]]:
+    remix_id = request.GET.get("remix") or remix_of
     if not remix_id or not str(remix_id).isdigit():
         return None, {}
     source = job_visible_to(user=signed_in_user(request), job_id=int(remix_id))
@@ -63,11 +71,13 @@ def _submit_once(
 @permission_required("accounts.create_generations", raise_exception=True)
 def generation_create(request: HttpRequest) -> HttpResponse:
     artist = signed_in_user(request)
-    remix_of, initial = _remix_initial(request)
+    submission = SubmissionForm(request.POST)
+    submission.is_valid()  # reads the hidden fields
+    remix_of, initial = _remix_initial(request, remix_of=submission.cleaned_data["remix_of"])
     form = GenerationForm(request.POST or None, cohort=artist.cohort, initial=initial)
     # One key per showing of the form: sending the same form twice (Back, then Generate;
     # a double click) makes one job (jobs.services.job_submit_once).
-    submission_key = request.POST.get("submission_key") or secrets.token_urlsafe(16)
+    submission_key = submission.cleaned_data["submission_key"] or secrets.token_urlsafe(16)
     status = 200
     if request.method == "POST":
         status = 400
@@ -76,14 +86,10 @@ def generation_create(request: HttpRequest) -> HttpResponse:
                 job, replayed = _submit_once(
                     artist=artist, key=submission_key, remix_of=remix_of, fields=form.cleaned_data
                 )
-            except ValidationError as error:
-                form.add_error(None, error)
-            except DomainError as error:
-                if error.field and error.field in form.fields:
-                    form.add_error(error.field, error.message)
-                else:
-                    form.add_error(None, error.message)
-                status = error.http_status
+            except (DomainError, ValidationError) as error:
+                refusal_to_form(form, error)
+                if isinstance(error, DomainError):
+                    status = error.http_status
             else:
                 if replayed:
                     messages.info(
@@ -148,12 +154,6 @@ def generation_compare(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from jobs.estimates import queue_estimate
-    from moderation.forms import AppealForm
-    from moderation.selectors import review_for_artist
-    from publishing.downloads import download_refusal
-    from publishing.media import media_url
-    from publishing.selectors import publication_active_for, takedown_in_force
 
     job = _job_or_404(request, pk)
     viewer = signed_in_user(request)
@@ -187,7 +187,7 @@ def generation_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         job_cancel(job=_job_or_404(request, pk), actor=signed_in_user(request))
     except DomainError as error:
-        messages.warning(request, error.message)
+        messages.warning(request, error_text(error))
     else:
         messages.success(request, gettext("Cancel requested."))
     return redirect("jobs:detail", pk=pk)

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
-from observability.context import log_context, request_id_accept
+from web.context import log_context, request_id_accept
 
 log = logging.getLogger("observability.requests")
 

@@ -37,9 +37,10 @@ from csp.constants import HEADER_REPORT_ONLY as CSP_HEADER_REPORT_ONLY
 from csp.utils import build_policy
 from django.conf import settings
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.exceptions import DisallowedHost
+from django.core.exceptions import DisallowedHost, FieldDoesNotExist
 from django.core.signals import setting_changed
 from django.db import DatabaseError, connection
+from django.db.models import Field
 from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
@@ -49,8 +50,8 @@ from rest_framework.exceptions import Throttled
 from accounts.api_tokens import token_hash, token_well_formed
 from accounts.authentication import LAST_USED_RESOLUTION
 from accounts.language import portal_language
-from accounts.mfa import STAFF_ROLES
 from accounts.models import ApiToken, User, session_auth_hash
+from accounts.permissions import staff_member_sql
 from accounts.scopes import ARTIST_SCOPES
 from accounts.sessions import SEEN_KEY, session_client, session_seen_lately
 from agreements.models import AgreementAcceptance, AgreementVersion
@@ -63,9 +64,9 @@ from jobs.estimates import (
     estimate_sql,
     estimate_sql_params,
 )
-from jobs.models import Job, JobStatus, Output
-from observability.models import WorkerHeartbeat
+from jobs.models import Job, JobStatus, Output, WorkerHeartbeat
 from publishing.downloads import DownloadRefusal
+from studio.apis import JobDetailSerializer
 from web.http import client_ip
 
 log = logging.getLogger(__name__)
@@ -78,15 +79,55 @@ _JSON_ACCEPTS = frozenset({"", "*/*", "application/json"})
 _POLLED = (JobStatus.QUEUED, JobStatus.RUNNING)
 _SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-# The job's fields in the order of jobs.apis.JobSerializer.
-_SERIALIZED = (
-    "id", "status", "progress", "prompt", "negative_prompt", "duration_seconds",
-    "resolution", "aspect_ratio", "seed", "model", "num_frames", "width", "height", "fps",
-    "remix_of_id", "created_at", "started_at", "finished_at",
+# The answer's keys, in order: those of studio.apis.JobDetailSerializer, what
+# studio.apis.GenerationDetailApi answers (tests/api/test_status_fast_path_tripwire.py).
+_ANSWER = tuple(JobDetailSerializer.Meta.fields)
+# The serializer's computed fields, which _body answers for an artist's own job while it
+# is queued or running with no output; every other key is a column of the job.
+_COMPUTED = frozenset(
+    {"error", "output", "review", "publication", "takedown", "download_url",
+     "download_refusal", "queue"}
 )  # fmt: skip
+# Columns DRF renders as the database gives them (a foreign key as its id); datetimes it
+# writes as _drf_datetime does.
+_AS_IS = frozenset(
+    {"AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField",
+     "FloatField", "ForeignKey", "IntegerField", "PositiveIntegerField",
+     "PositiveSmallIntegerField", "SmallIntegerField", "TextField"}
+)  # fmt: skip
+
+
+def _answer_columns() -> tuple[dict[str, str], frozenset[str], bool]:
+    """Each serialized column's key -> its name in the statement's row, the datetime keys,
+    and whether the fast path can write every key of the answer (else it stays off and
+    the whole stack answers every poll)."""
+    columns: dict[str, str] = {}
+    datetimes: set[str] = set()
+    # Every computed field still in the answer, and no column the serializer renders itself.
+    known = set(_ANSWER) >= _COMPUTED and set(JobDetailSerializer._declared_fields) <= _COMPUTED
+    for name in _ANSWER:
+        if name in _COMPUTED:
+            continue
+        try:
+            field = Job._meta.get_field(name)
+        except FieldDoesNotExist:
+            known = False
+            continue
+        if not isinstance(field, Field):  # a reverse relation: not a column of the job
+            known = False
+            continue
+        kind = field.get_internal_type()
+        if kind == "DateTimeField":
+            datetimes.add(name)
+        elif kind not in _AS_IS:
+            known = False
+        columns[name] = field.attname
+    return columns, frozenset(datetimes), known
+
+
+_SERIALIZED, _DATETIMES, _ANSWER_KNOWN = _answer_columns()
 # What jobs.estimates also needs of the job itself.
-_JOB_FIELDS = (*_SERIALIZED, "error_code", "error_message", "first_step_at", "steps")
-_DATETIMES = frozenset({"created_at", "started_at", "finished_at"})
+_JOB_FIELDS = (*_SERIALIZED.values(), "error_code", "error_message", "first_step_at", "steps")
 
 
 class StatusFastPathMiddleware:
@@ -131,8 +172,13 @@ def _settings_changed(**_: Any) -> None:
 @cache
 def _usable() -> bool:
     """Sessions in the database and PostgreSQL (the shape that needs the speed; the
-    embedded SQLite default answers everything through the whole stack)."""
-    return settings.SESSION_ENGINE == _SESSION_ENGINE and connection.vendor == "postgresql"
+    embedded SQLite default answers everything through the whole stack), and an answer
+    whose every field the fast path knows how to write."""
+    return (
+        _ANSWER_KNOWN
+        and settings.SESSION_ENGINE == _SESSION_ENGINE
+        and connection.vendor == "postgresql"
+    )
 
 
 def status_answer(request: HttpRequest, *, job_id: int) -> HttpResponse | None:
@@ -204,9 +250,7 @@ def _artist_may_see(row: dict[str, Any]) -> bool:
         row["status"] in _POLLED
         and not row["has_output"]
         and row["is_active"]
-        and not row["is_staff"]
-        and not row["is_superuser"]
-        and not row["has_staff_role"]
+        and not row["is_staff_member"]
         and not row["is_paused"]
         and row["cohort_id"] is not None
         and row["agreement_accepted"]
@@ -250,23 +294,33 @@ def _session_fresh(row: dict[str, Any], *, session_key: str, ip: str | None, age
 
 
 def _body(row: dict[str, Any], *, estimated_at: datetime) -> bytes:
-    """What rest_framework's JSONRenderer makes of jobs.apis.JobDetailSerializer."""
+    """What rest_framework's JSONRenderer makes of studio.apis.JobDetailSerializer."""
+    computed: dict[str, Any] = {
+        "error": (
+            {"code": row["error_code"], "message": row["error_message"]}
+            if row["error_code"]
+            else None
+        ),
+        "output": None,
+        "review": None,
+        "publication": None,
+        "takedown": None,
+        # The artist's own unfinished job (publishing.downloads asks: owner, active, finished).
+        "download_url": None,
+        "download_refusal": DownloadRefusal.NOT_READY.value,
+        "queue": estimate_json(
+            estimate_from_row(row, now=estimated_at), datetime_text=_drf_datetime
+        ),
+    }
     body: dict[str, Any] = {}
-    for name in _SERIALIZED:
-        value = row[name]
+    for name in _ANSWER:
+        if name in _COMPUTED:
+            body[name] = computed[name]
+            continue
+        value = row[_SERIALIZED[name]]
         if name in _DATETIMES and value is not None:
             value = _drf_datetime(value)
-        body["remix_of" if name == "remix_of_id" else name] = value
-    body["error"] = (
-        {"code": row["error_code"], "message": row["error_message"]} if row["error_code"] else None
-    )
-    body["output"] = body["review"] = body["publication"] = body["takedown"] = None
-    # The artist's own unfinished job (publishing.downloads asks: owner, active, finished).
-    body["download_url"] = None
-    body["download_refusal"] = DownloadRefusal.NOT_READY.value
-    body["queue"] = estimate_json(
-        estimate_from_row(row, now=estimated_at), datetime_text=_drf_datetime
-    )
+        body[name] = value
     text = json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").encode()
 
@@ -321,13 +375,7 @@ def _sql(*, by_token: bool) -> str:
 
     job, user, output = table(Job), table(User), table(Output)
     version, acceptance = table(AgreementVersion), table(AgreementAcceptance)
-    memberships = connection.ops.quote_name(User.groups.through._meta.db_table)
-    groups = connection.ops.quote_name(User.groups.field.related_model._meta.db_table)
-    staff_roles = ", ".join(f"'{role.value}'" for role in STAFF_ROLES)
-    job_columns = ", ".join(
-        f"j.{column(Job, name.removesuffix('_id') if name == 'remix_of_id' else name)} AS {name}"
-        for name in _JOB_FIELDS
-    )
+    job_columns = ", ".join(f"j.{column(Job, name)} AS {name}" for name in _JOB_FIELDS)
     if by_token:
         credential = (
             f"LEFT JOIN {table(ApiToken)} t ON t.{column(ApiToken, 'token_hash')} = %s "
@@ -345,12 +393,9 @@ def _sql(*, by_token: bool) -> str:
     # Every name interpolated here comes from the models; values go in as parameters.
     return f"""
         SELECT {job_columns},
-            u.id AS user_id, u.password, u.session_epoch, u.is_active, u.is_staff,
-            u.is_superuser, u.is_paused, u.cohort_id, u.{column(User, "language")} AS language,
-            EXISTS (
-                SELECT 1 FROM {memberships} m JOIN {groups} g ON g.id = m.group_id
-                WHERE m.user_id = u.id AND g.name IN ({staff_roles})
-            ) AS has_staff_role,
+            u.id AS user_id, u.password, u.session_epoch, u.is_active, u.is_paused,
+            u.cohort_id, u.{column(User, "language")} AS language,
+            {staff_member_sql(user_alias="u")} AS is_staff_member,
             EXISTS (SELECT 1 FROM {output} o WHERE o.{column(Output, "job")} = j.id) AS has_output,
             COALESCE((
                 SELECT EXISTS (

@@ -14,12 +14,17 @@ from rest_framework.views import APIView
 
 from accounts.http import signed_in_user
 from accounts.scopes import ANYONE_READ, ARTIST_GENERATE, ARTIST_READ, STAFF_WRITE
+from jobs.estimates import queue_estimate
 from jobs.forms import GenerationFilterForm
 from jobs.models import Job, JobStatus
 from jobs.selectors import ReviewState, job_review_state, job_visible_to, jobs_of
 from jobs.services import job_cancel, job_submit_once
+from moderation.selectors import review_for_artist
+from moderation.services import review_appeal
 from publishing.downloads import DownloadRefusal, download_refusal
-from publishing.media import download_url, media_url
+from publishing.selectors import publication_active_for, takedown_in_force
+from publishing.serializers import PublicationSerializer
+from web.media_links import download_url, media_url
 
 
 class JobSerializer(serializers.ModelSerializer):
@@ -195,14 +200,12 @@ class JobDetailSerializer(JobSerializer):
     @extend_schema_field(QueueEstimateSerializer(allow_null=True))
     def get_queue(self, job: Job) -> dict[str, object] | None:
         """Position and estimated times while queued or running (jobs.estimates)."""
-        from jobs.estimates import queue_estimate
 
         estimate = queue_estimate(job=job)
         return None if estimate is None else QueueEstimateSerializer(estimate).data
 
     @extend_schema_field(ReviewSerializer(allow_null=True))
     def get_review(self, job: Job) -> dict[str, object] | None:
-        from moderation.selectors import review_for_artist
 
         review = getattr(getattr(job, "output", None), "review", None)
         return ReviewSerializer(review_for_artist(item=review)).data if review is not None else None
@@ -211,8 +214,6 @@ class JobDetailSerializer(JobSerializer):
         {"type": "object", "nullable": True, "description": "The active publication."}
     )
     def get_publication(self, job: Job) -> dict[str, object] | None:
-        from publishing.apis import PublicationSerializer
-        from publishing.selectors import publication_active_for
 
         output = getattr(job, "output", None)
         publication = publication_active_for(output=output) if output is not None else None
@@ -221,7 +222,6 @@ class JobDetailSerializer(JobSerializer):
     @extend_schema_field(JobTakedownSerializer(allow_null=True))
     def get_takedown(self, job: Job) -> dict[str, object] | None:
         """Set while a staff takedown bars publishing the video (gallery or link) again."""
-        from publishing.selectors import takedown_in_force
 
         output = getattr(job, "output", None)
         takedown = takedown_in_force(output=output) if output is not None else None
@@ -377,7 +377,6 @@ class GenerationAppealApi(APIView):
 
     @extend_schema(request=AppealSerializer, responses=JobDetailSerializer)
     def post(self, request: Request, pk: int) -> Response:
-        from moderation.services import review_appeal
 
         job = _job_or_404(request, pk)
         review = getattr(getattr(job, "output", None), "review", None)

@@ -6,7 +6,7 @@ import json
 import logging
 from datetime import UTC, datetime
 
-from observability.context import job_id_var, request_id_var
+from web.context import job_id_var, request_id_var
 
 # Attributes every LogRecord has; anything else passed in ``extra=`` goes into the JSON.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {

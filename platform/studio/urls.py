@@ -1,6 +1,6 @@
 from django.urls import path
 
-from jobs import views
+from studio import views
 
 app_name = "jobs"
 

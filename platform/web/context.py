@@ -1,16 +1,15 @@
 """The request id and job id that every log line carries (decision 0015).
 
-A web request gets its id in ``observability.middleware``; a job remembers the id of the
+A web request gets its id in ``web.request_ids``; a job remembers the id of the
 request that submitted it (``Job.request_id``), and the worker puts it back while it runs
 that job, so one ``grep`` finds the API line and the worker lines.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import ParamSpec, TypeVar
@@ -59,27 +58,3 @@ def log_context(
     finally:
         for var, token in reversed(tokens):
             var.reset(token)
-
-
-def with_job_log_context(run: Callable[P, R]) -> Callable[P, R]:
-    """For the worker's ``job_run(*, job_id)``: its log lines carry the job id and the
-    request id that submitted the job, and the worker's heartbeat row names the job."""
-
-    @functools.wraps(run)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        from jobs.models import Job
-        from observability.services import worker_heartbeat_job
-
-        job_id = kwargs["job_id"]
-        assert isinstance(job_id, int)
-        submitted_by = (
-            Job.objects.filter(pk=job_id).values_list("request_id", flat=True).first() or ""
-        )
-        with log_context(request_id=submitted_by or request_id_new(), job_id=job_id):
-            worker_heartbeat_job(job_id=job_id)
-            try:
-                return run(*args, **kwargs)
-            finally:
-                worker_heartbeat_job(job_id=None)
-
-    return wrapper

@@ -12,7 +12,7 @@ from accounts.models import User
 from jobs.models import Job, JobStatus, Output
 from jobs.selectors import ReviewState, job_review_state
 from moderation.reasons import reason_label
-from publishing.media import media_url
+from web.media_links import media_url
 
 
 def job_output(job: Job) -> Output | None:

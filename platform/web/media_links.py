@@ -1,0 +1,55 @@
+"""Signed links to private media (decision 0007): who may fetch a file is decided when the
+link is used, by the media door (``publishing.media``), which checks these signatures. A
+link names the file and the viewer it was made for; making one grants nothing, so every
+page and API that shows media makes its links here, without reaching up to the door."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from django.core import signing
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from feedback.models import Attachment
+    from jobs.models import Output
+
+SALT = "vernissage.media.v1"
+DOWNLOAD = "download"  # the claim of a download link: the video, as a file to keep
+
+
+def _viewer_id(viewer: object) -> int:
+    """A signed-in account's id; 0 for anyone else (anonymous: public media only)."""
+    if getattr(viewer, "is_authenticated", False):
+        pk = getattr(viewer, "pk", None)
+        return pk if isinstance(pk, int) else 0
+    return 0
+
+
+def media_url(*, output: Output, kind: str, viewer: object) -> str:
+    """A signed URL for ``viewer`` (a user, or anonymous) to fetch one file of ``output``."""
+    user_id = _viewer_id(viewer)
+    token = signing.dumps({"o": output.pk, "k": kind, "u": user_id}, salt=SALT)
+    return (
+        reverse("publishing:media", kwargs={"output_id": output.pk, "kind": kind}) + "?t=" + token
+    )
+
+
+def download_url(*, output: Output, viewer: object) -> str:
+    """A signed URL for ``viewer`` to download ``output``'s MP4 as a file. Each carries a
+    nonce, so each link handed out is one download in the audit log (however many range
+    requests fetch it). Only offer it when ``publishing.downloads.download_refusal`` is
+    None: the door asks again when it is used."""
+    user_id = _viewer_id(viewer)
+    token = signing.dumps(
+        {"o": output.pk, "k": DOWNLOAD, "u": user_id, "n": secrets.token_urlsafe(9)}, salt=SALT
+    )
+    return reverse("publishing:media_download", kwargs={"output_id": output.pk}) + "?t=" + token
+
+
+def screenshot_url(*, attachment: Attachment, viewer: object) -> str:
+    """A signed URL for ``viewer`` to fetch one bug-report screenshot."""
+    user_id = _viewer_id(viewer)
+    token = signing.dumps({"a": attachment.pk, "u": user_id}, salt=SALT)
+    return reverse("publishing:screenshot", kwargs={"attachment_id": attachment.pk}) + "?t=" + token

@@ -14,6 +14,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 
 from accounts.models import User
+from accounts.roles import Role
 from cohorts.models import Cohort
 from moderation.models import OPEN_STATUSES, ReviewDecision, ReviewItem, ReviewStage
 from moderation.reasons import reason_label
@@ -102,7 +103,7 @@ def decider_label(decision: ReviewDecision) -> str:
     """What the artist is told about who decided: the role, or the name if configured."""
     if settings.REVIEW_SHOW_REVIEWER_NAME:
         return decision.reviewer.full_name or decision.reviewer.email
-    if decision.reviewer_role == "program_admin":
+    if decision.reviewer_role == Role.PROGRAM_ADMIN:
         return gettext("a program admin")
     return gettext("a reviewer")
 

@@ -17,7 +17,7 @@ from django.utils.translation import gettext
 
 from accounts.language import language_for
 from accounts.models import User
-from accounts.permissions import RUN_PROGRAM, users_with_perm
+from accounts.permissions import REVIEW_OUTPUTS, RUN_PROGRAM, users_with_perm
 from accounts.roles import Role
 from audit.services import audit_record
 from domain.errors import DomainError, InvalidTransition, NotAllowed
@@ -42,7 +42,7 @@ MAX_NOTE = 5000
 
 
 def _require_reviewer(user: User) -> None:
-    if not user.has_perm("accounts.review_outputs"):
+    if not user.has_perm(REVIEW_OUTPUTS):
         raise NotAllowed("Only reviewers may review outputs.")
 
 
@@ -288,7 +288,7 @@ def review_revoke_approval(
 ) -> ReviewItem:
     """Program admins only: withdraw an approval. Any publication of the output comes down."""
 
-    if not admin.has_perm("accounts.run_program"):
+    if not admin.has_perm(RUN_PROGRAM):
         raise NotAllowed("Only program admins may revoke an approval.")
     note = clean_text(note, field="note", max_length=MAX_NOTE, multiline=True)
     if reason_code not in reason_codes() or not note:

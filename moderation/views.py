@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.http import signed_in_user
+from accounts.permissions import REVIEW_OUTPUTS
 from cohorts.models import Cohort
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
@@ -36,8 +37,6 @@ from web.http import error_text
 from web.media_links import media_url
 from web.refusals import refusal_to_form
 
-REVIEWER = "accounts.review_outputs"
-
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
@@ -52,7 +51,7 @@ def _filters(request: HttpRequest) -> dict[str, object]:
     }
 
 
-@permission_required(REVIEWER, raise_exception=True)
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     cursor = request.GET.get("after")
@@ -78,7 +77,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required(REVIEWER, raise_exception=True)
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
 @require_POST
 def bulk_approve(request: HttpRequest) -> HttpResponse:
     form = BulkApproveForm(request.POST)
@@ -104,7 +103,7 @@ def _item_or_404(item_id: int) -> ReviewItem:
     return item
 
 
-@permission_required(REVIEWER, raise_exception=True)
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
 def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
     return _render_item(request, _item_or_404(item_id), reject_form=RejectForm())
 
@@ -194,7 +193,7 @@ def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     return redirect("moderation:item", item_id=item_id)
 
 
-@permission_required(REVIEWER, raise_exception=True)
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
 @require_POST
 def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     if action not in ("claim", "release", "approve", "reject", "revoke"):
@@ -202,7 +201,7 @@ def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     return _act(request, item_id, action)
 
 
-@permission_required(REVIEWER, raise_exception=True)
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
 def sla(request: HttpRequest) -> HttpResponse:
     return render(request, "moderation/sla.html", {"rows": review_sla_report()})
 

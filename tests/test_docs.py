@@ -126,3 +126,75 @@ def test_every_environment_variable_is_documented_once_in_configuration_md() -> 
     assert {"VERNISSAGE_DATA_DIR", "DATABASE_URL", "VERNISSAGE_WEB_WORKERS"} <= read
     assert read - documented == set(), "read by the code, missing from docs/configuration.md"
     assert documented - read == set(), "in docs/configuration.md, read by nothing"
+
+
+# Dotted names in the pages that describe the code as it is now (decision records are
+# history and may name what was moved since): each must still resolve.
+_CURRENT_PAGES = [
+    "docs/architecture.md",
+    "docs/rules.md",
+    "docs/subsystems.md",
+    "docs/configuration.md",
+    "docs/api-tokens.md",
+]
+_DOTTED = re.compile(r"^([a-z_]+)\.([A-Za-z_][\w.]*?)(?:\(\))?$")
+
+
+def _dotted_names(doc: Path) -> list[str]:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    from import_graph import read_project
+
+    apps = read_project().apps
+    found = []
+    for text in _CODE.findall(_prose(doc)):
+        match = _DOTTED.match(text.strip())
+        if match and match.group(1) in apps and not text.endswith((".py", ".html", ".md")):
+            found.append(text.strip().removesuffix("()"))
+    return found
+
+
+def _resolves(name: str) -> bool:
+    import importlib
+
+    from django.apps import apps as django_apps
+    from django.contrib.auth.models import Permission
+
+    parts = name.split(".")
+    app_label, rest = parts[0], parts[1:]
+    if len(rest) == 1:
+        try:  # a model label: `notifications.Notification`
+            django_apps.get_model(app_label, rest[0])
+            return True
+        except (LookupError, ValueError):
+            pass
+        if Permission.objects.filter(content_type__app_label=app_label, codename=rest[0]).exists():
+            return True  # a permission: `accounts.run_program`
+    for cut in range(len(parts), 0, -1):
+        try:
+            target: object = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for attribute in parts[cut:]:
+            if not hasattr(target, attribute):
+                return False
+            target = getattr(target, attribute)
+        return True
+    return False
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", _CURRENT_PAGES)
+def test_dotted_code_names_in_current_pages_resolve(page: str) -> None:
+    names = _dotted_names(ROOT / page)
+    assert names, "the check would pass vacuously"
+    assert [name for name in names if not _resolves(name)] == []
+
+
+@pytest.mark.django_db
+def test_the_dotted_name_check_tells_a_moved_name_from_a_present_one() -> None:
+    assert _resolves("jobs.services.job_submit")
+    assert _resolves("notifications.Notification") and _resolves("accounts.run_program")
+    assert not _resolves("portal.services.notify")  # moved to notifications in issue 15
+    assert not _resolves("jobs.services.no_such_function")

@@ -218,7 +218,7 @@ def api_token_create(
 def api_token_revoke(*, actor: User, token: ApiToken) -> ApiToken:
     """Revoke one token. Revoking twice is a no-op."""
 
-    if token.user_id != actor.pk and not actor.has_perm("accounts.run_program"):
+    if token.user_id != actor.pk and not actor.has_perm(RUN_PROGRAM):
         raise NotAllowed(_("You can only revoke your own tokens."))
     if token.revoked_at is None:
         token.revoked_at = timezone.now()

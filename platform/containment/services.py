@@ -19,7 +19,7 @@ from django.db import transaction
 from django.urls import reverse
 
 from accounts.models import User
-from accounts.permissions import RUN_PROGRAM, users_with_perm
+from accounts.permissions import RUN_PROGRAM, has_staff_flag, users_with_perm
 from audit.services import audit_record
 from containment.rules import (
     Finding,
@@ -54,7 +54,7 @@ def _watched(user: User) -> bool:
         settings.ANOMALY_DETECTION
         and user.is_authenticated
         and user.is_active
-        and not user.is_staff
+        and not has_staff_flag(user)
         and not user.is_superuser
         # Artists belong to a cohort; staff don't. Checked from the row already loaded:
         # a permission lookup here would cost two queries on every request.

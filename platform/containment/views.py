@@ -10,6 +10,7 @@ from django.shortcuts import redirect, render
 
 from accounts.http import signed_in_user
 from accounts.models import User
+from accounts.permissions import RUN_PROGRAM
 from cohorts.models import Cohort
 from cohorts.services import cohort_set_paused
 from containment.forms import ACCOUNT_ACTIONS, COHORT_ACTIONS, SwitchForm
@@ -23,10 +24,8 @@ from containment.switches import (
 from domain.errors import DomainError
 from web.http import error_text
 
-ADMIN = "accounts.run_program"
 
-
-@permission_required(ADMIN, raise_exception=True)
+@permission_required(RUN_PROGRAM, raise_exception=True)
 def switches(request: HttpRequest) -> HttpResponse:
     admin = signed_in_user(request)
     if request.method == "POST":

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.language import language_for
 from accounts.models import User
+from accounts.permissions import CREATE_GENERATIONS, REVIEW_OUTPUTS, RUN_PROGRAM
 from audit.services import audit_record
 from domain.errors import NotAllowed
 from domain.text import clean_text
@@ -60,7 +61,7 @@ _Errors = dict[str, str | ValidationError]
 
 
 def _require_artist(reporter: User) -> None:
-    if not reporter.has_perm("accounts.create_generations"):
+    if not reporter.has_perm(CREATE_GENERATIONS):
         raise NotAllowed(_("Only artists in the program file feedback."))
 
 
@@ -364,7 +365,7 @@ def feedback_submit(
 
 def feedback_me_too(*, item: FeedbackItem, reporter: User, details: str) -> Reproduction:
     """Add your own reproduction to someone else's bug or feature request."""
-    if not reporter.has_perm("accounts.create_generations"):
+    if not reporter.has_perm(CREATE_GENERATIONS):
         raise NotAllowed(_("Only artists in the program can add a reproduction."))
     if item.reporter_id == reporter.pk:
         raise NotAllowed(_("This is your own report; add details by replying to it instead."))
@@ -434,7 +435,7 @@ def feedback_set_status(
     The reply is private to the reporter and staff unless ``reply_public`` (only bug
     reports and feature requests, which other artists may see, take a public reply).
     Accepting (or fixing) credits the reporter, and the reporters of its duplicates, once."""
-    if not staff.has_perm("accounts.review_outputs"):
+    if not staff.has_perm(REVIEW_OUTPUTS):
         raise NotAllowed(_("Only staff triage feedback."))
     if status not in FeedbackStatus.values:
         raise ValidationError({"status": _("Unknown status.")})
@@ -513,7 +514,7 @@ def feedback_set_status(
 
 def survey_send(*, admin: User, survey: Survey) -> Survey:
     """Open a survey to its cohort and tell every member. Sending twice is a no-op."""
-    if not admin.has_perm("accounts.run_program"):
+    if not admin.has_perm(RUN_PROGRAM):
         raise NotAllowed(_("Only program admins send surveys."))
     if survey.sent_at is not None:
         return survey

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import signed_in_user
 from accounts.models import User
+from accounts.permissions import CREATE_GENERATIONS, REVIEW_OUTPUTS
 from domain.errors import DomainError
 from feedback.forms import FEEDBACK_FORMS, MeTooForm, SurveyForm, TriageForm
 from feedback.models import (
@@ -43,8 +44,6 @@ from web.http import error_text
 from web.media_links import screenshot_url
 from web.refusals import errors_by_field, refusal_to_form, typed_values
 
-STAFF = "accounts.review_outputs"
-
 
 @login_required
 def feedback_home(request: HttpRequest) -> HttpResponse:
@@ -66,7 +65,7 @@ def feedback_home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required("accounts.create_generations", raise_exception=True)
+@permission_required(CREATE_GENERATIONS, raise_exception=True)
 def feedback_new(request: HttpRequest, kind: str) -> HttpResponse:
     if kind not in FeedbackKind.values:
         raise Http404
@@ -124,7 +123,7 @@ def _screenshots(item: FeedbackItem, viewer: User) -> list[dict[str, object]]:
     """Signed links for the reporter and staff (the media door checks again); nothing
     for anyone else who may read the report."""
 
-    if item.reporter_id != viewer.pk and not viewer.has_perm("accounts.review_outputs"):
+    if item.reporter_id != viewer.pk and not viewer.has_perm(REVIEW_OUTPUTS):
         return []
     return [
         {"url": screenshot_url(attachment=a, viewer=viewer), "width": a.width, "height": a.height}
@@ -188,7 +187,7 @@ def survey_page(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@permission_required(STAFF, raise_exception=True)
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
 def board(request: HttpRequest) -> HttpResponse:
     status, kind = request.GET.get("status") or "", request.GET.get("kind") or ""
     items = triage_board(status=status or None, kind=kind or None)[:200]
@@ -205,7 +204,7 @@ def board(request: HttpRequest) -> HttpResponse:
     )
 
 
-@permission_required(STAFF, raise_exception=True)
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
 def triage(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(FeedbackItem.objects.select_related("reporter"), pk=pk)
     if request.method == "POST":

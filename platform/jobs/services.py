@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.permissions import CREATE_GENERATIONS, REVIEW_OUTPUTS
 from agreements.errors import AgreementRequired
 from agreements.selectors import agreement_status
 from containment.services import submission_observe
@@ -129,7 +130,7 @@ def job_request_validate(
 
 
 def _check_may_generate(artist: User) -> None:
-    if not artist.has_perm("accounts.create_generations"):
+    if not artist.has_perm(CREATE_GENERATIONS):
         raise NotAllowed(_("Only artists in a cohort may generate videos."))
     switch = global_switch()
     if switch.paused:
@@ -322,7 +323,7 @@ def job_cancel(*, job: Job, actor: User) -> Job:
 
     Only the job's artist, or staff who review (``accounts.review_outputs``), may cancel:
     ``is_staff`` alone (an operator flag) is not enough."""
-    if job.artist_id != actor.pk and not actor.has_perm("accounts.review_outputs"):
+    if job.artist_id != actor.pk and not actor.has_perm(REVIEW_OUTPUTS):
         raise NotAllowed(_("You can only cancel your own jobs."))
     now = timezone.now()
     # Try the queued transition first; if a worker claimed it meanwhile, ask it to stop.

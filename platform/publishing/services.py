@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from accounts.language import language_for
 from accounts.models import User
+from accounts.permissions import REVIEW_OUTPUTS, RUN_PROGRAM
 from audit.services import audit_record
 from domain.errors import InvalidTransition, NotAllowed
 from domain.text import clean_text
@@ -114,7 +115,7 @@ def publication_takedown(*, publication: Publication, staff: User, reason: str) 
     program admin who finds it unearned reverses it on the ledger (``ledger_reverse``);
     the audit event names the entry."""
 
-    if not staff.has_perm("accounts.review_outputs"):
+    if not staff.has_perm(REVIEW_OUTPUTS):
         raise NotAllowed(_("Only staff may take a publication down."))
     text = clean_text(
         reason,
@@ -167,7 +168,7 @@ def publication_takedown(*, publication: Publication, staff: User, reason: str) 
 def publication_takedown_lift(*, takedown: Takedown, staff: User, reason: str) -> Takedown:
     """Staff lift a takedown, with a reason: the artist may publish the output again
     (nothing is republished for them). Lifting twice is refused (``InvalidTransition``)."""
-    if not staff.has_perm("accounts.review_outputs"):
+    if not staff.has_perm(REVIEW_OUTPUTS):
         raise NotAllowed(_("Only staff may lift a takedown."))
     text = clean_text(
         reason,
@@ -219,7 +220,7 @@ def publication_showcase(*, admin: User, publication: Publication) -> Publicatio
     """Select a published video for the showcase: credited to its artist once, at the
     showcase rate of the card in force. Selecting again changes nothing."""
 
-    if not admin.has_perm("accounts.run_program"):
+    if not admin.has_perm(RUN_PROGRAM):
         raise NotAllowed(_("Only program admins select videos for the showcase."))
     if publication.status != PublicationStatus.ACTIVE:
         raise InvalidTransition(_("Only a published video can be selected for the showcase."))

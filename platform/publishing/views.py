@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from accounts.http import signed_in_user
+from accounts.permissions import REVIEW_OUTPUTS, RUN_PROGRAM
 from accounts.selectors import user_public_byline_shown
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
@@ -176,7 +177,7 @@ def unpublish(request: HttpRequest, job_id: int) -> HttpResponse:
     return redirect("jobs:detail", pk=job_id)
 
 
-@permission_required("accounts.review_outputs", raise_exception=True)
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
 @require_POST
 def takedown(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = get_object_or_404(Publication, pk=publication_id)
@@ -197,13 +198,13 @@ def takedown(request: HttpRequest, publication_id: int) -> HttpResponse:
     return HttpResponseRedirect(safe_next_url(request, default="publishing:gallery"))
 
 
-@permission_required("accounts.review_outputs", raise_exception=True)
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
 def takedowns(request: HttpRequest) -> HttpResponse:
     """Staff: every takedown still in force, each with a control to lift it."""
     return render(request, "publishing/takedowns.html", {"takedowns": takedowns_in_force()})
 
 
-@permission_required("accounts.review_outputs", raise_exception=True)
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
 @require_POST
 def takedown_lift(request: HttpRequest, takedown_id: int) -> HttpResponse:
     takedown = get_object_or_404(Takedown, pk=takedown_id)
@@ -220,7 +221,7 @@ def takedown_lift(request: HttpRequest, takedown_id: int) -> HttpResponse:
     return redirect("publishing:takedowns")
 
 
-@permission_required("accounts.run_program", raise_exception=True)
+@permission_required(RUN_PROGRAM, raise_exception=True)
 @require_POST
 def showcase(request: HttpRequest, publication_id: int) -> HttpResponse:
     publication = get_object_or_404(Publication, pk=publication_id)

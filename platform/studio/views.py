@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.http import signed_in_user
 from accounts.models import User
+from accounts.permissions import CREATE_GENERATIONS
 from domain.errors import DomainError
 from jobs.errors import IdempotencyKeyReused
 from jobs.estimates import queue_estimate
@@ -68,7 +69,7 @@ def _submit_once(
         return job_submit_once(artist=artist, idempotency_key=key, remix_of=remix_of, **fields)
 
 
-@permission_required("accounts.create_generations", raise_exception=True)
+@permission_required(CREATE_GENERATIONS, raise_exception=True)
 def generation_create(request: HttpRequest) -> HttpResponse:
     artist = signed_in_user(request)
     submission = SubmissionForm(request.POST)
@@ -137,7 +138,7 @@ def generation_list(request: HttpRequest) -> HttpResponse:
 
 # Artists only: staff have no generations of their own to compare (their way into an
 # artist's video is the job page, which audits media access).
-@permission_required("accounts.create_generations", raise_exception=True)
+@permission_required(CREATE_GENERATIONS, raise_exception=True)
 def generation_compare(request: HttpRequest) -> HttpResponse:
     viewer = signed_in_user(request)
     try:

@@ -151,3 +151,34 @@ def test_links_printed_from_another_shell_point_at_what_make_demo_serves(
         cwd=ROOT, env=env, capture_output=True, text=True, check=True,
     )  # fmt: skip
     assert "SITE http://127.0.0.1:8123\n" in printed.stdout
+
+
+def test_serve_starts_the_worker_again_when_it_exits_and_stops_for_anything_else():
+    """A worker whose render will not stop ends itself (jobs.watchdog, issue 16); like
+    systemd's Restart=always in deploy/, `serve` starts a new one, and its job is retried
+    there. Any other process exiting still stops everything."""
+    from portal.management.commands.serve import watch
+
+    started: list[str] = []
+    said: list[str] = []
+
+    def start(command: list[str]) -> subprocess.Popen[str]:
+        started.append(command[-1])
+        return subprocess.Popen([sys.executable, "-c", command[-1]], text=True)
+
+    commands = {
+        "web": ["import time; time.sleep(3)"],
+        "worker": ["raise SystemExit(70)"],
+    }
+    processes = {name: start(command) for name, command in commands.items()}
+    try:
+        watch(processes, commands, say=said.append, start=start, restart_delay=0.05,
+              poll_seconds=0.05)  # fmt: skip
+    finally:
+        for process in processes.values():
+            if process.poll() is None:
+                process.kill()
+            process.wait(timeout=10)
+    assert started.count(commands["worker"][-1]) >= 3, said
+    assert said[0] == "worker exited with 70; starting a new one."
+    assert said[-1] == "web exited with 0; stopping."

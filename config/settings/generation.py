@@ -42,11 +42,58 @@ if GENERATION_DEFAULT_MODEL not in GENERATION_ENABLED_MODELS:
 
 # The broker queue GPU workers consume (celery -A config worker -Q <this>).
 GENERATION_QUEUE = env_str("VERNISSAGE_GPU_QUEUE", "gpu")
+# Model routing (issue 16, decision 0030): one broker queue per model, "<queue>.<model>"
+# (gpu.tiny-wan, gpu.wan2.1-t2v-1.3b). A worker started with -Q <queue> serves these
+# models: it loads them at start, consumes only their queues and claims only their jobs.
+GENERATION_WORKER_MODELS = env_list("VERNISSAGE_WORKER_MODELS", [GENERATION_DEFAULT_MODEL])
+for _name in GENERATION_WORKER_MODELS:
+    if _name not in GENERATION_ENABLED_MODELS:
+        raise ImproperlyConfigured(
+            f"VERNISSAGE_WORKER_MODELS names {_name!r}, which is not one of VERNISSAGE_MODELS "
+            f"({', '.join(GENERATION_ENABLED_MODELS)})."
+        )
+# Fair share (jobs.scheduling): a cohort's recent service, and an artist's last turn, are
+# read from its jobs that ran within this window.
+GENERATION_FAIR_SHARE_WINDOW_SECONDS = env_int(
+    "VERNISSAGE_FAIR_SHARE_WINDOW_SECONDS", 3600, minimum=60, maximum=7 * 86400
+)
 
 # A running job holds a lease in PostgreSQL, renewed by the worker's heartbeat; the reaper
 # re-queues jobs whose lease ran out (worker killed, machine lost).
 GENERATION_LEASE_SECONDS = env_int("VERNISSAGE_LEASE_SECONDS", 60, minimum=2, maximum=3600)
 GENERATION_MAX_ATTEMPTS = env_int("VERNISSAGE_MAX_ATTEMPTS", 3, minimum=1, maximum=10)
+
+
+# Render time limits (issue 16): a model's maximum render time, from the moment its render
+# starts to its output stored. Set per model ("tiny-wan=120,wan2.1-t2v-1.3b=2400"); a model
+# not named there gets FIXED + PER_STEP x the job's steps. A render still stepping past it
+# stops at its next step (a failed attempt, retried); one still running at limit + GRACE
+# (stuck inside a step) ends its worker process, which systemd or `serve` starts again.
+def _render_limits(name: str) -> dict[str, int]:
+    limits: dict[str, int] = {}
+    for item in env_list(name, []):
+        model, equals, seconds = item.partition("=")
+        model = model.strip()
+        if not equals or model not in GENERATION_MODELS:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not <model>=<seconds> with a model of "
+                f"{sorted(GENERATION_MODELS)}."
+            )
+        key = f"{name} ({model})"
+        limits[model] = env_int(key, 0, minimum=1, maximum=86400, environ={key: seconds})
+    return limits
+
+
+GENERATION_MAX_RENDER_SECONDS = _render_limits("VERNISSAGE_MAX_RENDER_SECONDS")
+GENERATION_RENDER_FIXED_SECONDS = env_int(
+    "VERNISSAGE_RENDER_FIXED_SECONDS", 300, minimum=0, maximum=86400
+)
+GENERATION_RENDER_SECONDS_PER_STEP = env_int(
+    "VERNISSAGE_RENDER_SECONDS_PER_STEP", 60, minimum=1, maximum=3600
+)
+GENERATION_RENDER_KILL_GRACE_SECONDS = env_int(
+    "VERNISSAGE_RENDER_KILL_GRACE_SECONDS", 60, minimum=1, maximum=3600
+)
 GENERATION_REAPER_INTERVAL_SECONDS = env_int(
     "VERNISSAGE_REAPER_INTERVAL_SECONDS", 15, minimum=1, maximum=3600
 )

@@ -12,7 +12,7 @@ from cohorts.services import cohort_download_policy_record
 class CohortAdmin(admin.ModelAdmin):
     list_display = [
         "name", "capacity", "seats_taken", "daily_generation_quota", "visible_watermark",
-        "download_policy", "is_paused",
+        "download_policy", "scheduling_weight", "is_paused",
     ]  # fmt: skip
     list_filter = ["is_paused", "visible_watermark", "download_policy"]
     search_fields = ["name"]

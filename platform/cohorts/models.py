@@ -62,6 +62,14 @@ class Cohort(models.Model):
             "A takedown or a suspended account stops downloads whatever this says."
         ),
     )
+    scheduling_weight = models.PositiveSmallIntegerField(
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(100)],
+        help_text=(
+            "This cohort's share of the GPUs when cohorts wait together: a cohort of weight 2 "
+            "gets twice the jobs of a cohort of weight 1 (fair share; decision 0030)."
+        ),
+    )
     is_paused = models.BooleanField(default=False)
     paused_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -78,6 +86,9 @@ class Cohort(models.Model):
             models.CheckConstraint(
                 condition=models.Q(download_policy__in=DownloadPolicy.values),
                 name="cohort_download_policy_valid",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(scheduling_weight__gte=1), name="cohort_scheduling_weight_min_1"
             ),
         ]
 

@@ -47,6 +47,11 @@ class LeaseLost(Exception):
     """This worker no longer owns the job (it was re-queued or finished elsewhere)."""
 
 
+class RenderTimedOut(Exception):
+    """The render ran past its model's time limit (``jobs.watchdog.render_limit_seconds``);
+    raised by the step callback, it ends the attempt as a failed one."""
+
+
 class IdempotencyKeyReused(DomainError):
     """The key was used before for a different request: a client bug, never a replay."""
 

@@ -2,10 +2,10 @@
 
 The method (docs/decisions/0024-queue-estimates-in-the-status-answer.md):
 
-- **Position**: 1 + the queued jobs created before this one (any artist, any model).
-  All jobs go to one broker queue and every GPU worker takes any model, so those are the
-  jobs the same workers take first. Other people's jobs count; nothing about them leaves
-  this module but the position and the times.
+- **Position**: 1 + the queued jobs ahead of this one in its model's fair line
+  (``jobs.scheduling``, decision 0030: the order workers claim in; any artist). Other
+  people's jobs count; nothing about them leaves this module but the position and the
+  times. A job not in the line (its account or cohort paused) waits behind all of it.
 - **How long a job takes**: from its model's recent first-attempt successes (the last
   ``GENERATION_ESTIMATE_HISTORY_JOBS`` within ``GENERATION_ESTIMATE_HISTORY_DAYS``), each
   ``finished_at - started_at``. With at least ``GENERATION_ESTIMATE_MIN_HISTORY`` of the
@@ -16,10 +16,13 @@ The method (docs/decisions/0024-queue-estimates-in-the-status-answer.md):
   (``started_at + expected``) and what its own progress says (the pace since its first
   denoising step, extrapolated to 100 %); with no history, its progress alone; before
   its second step, with no history, unknown.
-- **Start of a queued job**: the workers (those whose heartbeat is fresh and that consume
-  the generation queue; ``GENERATION_WORKERS`` when none is known) become free when their
-  running jobs end; the jobs ahead are handed, in turn, to the first worker free; this
-  job starts when the next one is free. **Finish** = start + its expected run time.
+- **Start of a queued job**: the workers that serve its model (those whose heartbeat is
+  fresh and that consume the model's queue, ``jobs.scheduling.serves``;
+  ``GENERATION_WORKERS`` when no worker's heartbeat is fresh at all) become free when
+  their running jobs of that model end; the jobs ahead are handed, in turn, to the first
+  worker free; this job starts when the next one is free. **Finish** = start + its
+  expected run time. When workers are live but none serves the model, the job is
+  **waiting for capacity**: ``workers`` 0, ``workers_source`` "none", no times.
 
 Times are whole seconds. Everything that reads the clock reads ``clock`` (the tests hold
 it: two answers compared byte for byte must be made at the same instant).
@@ -35,16 +38,18 @@ from __future__ import annotations
 import heapq
 import statistics
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db.models import BigIntegerField, Count, ExpressionWrapper, F, Q
+from django.db.models import BigIntegerField, ExpressionWrapper, F
 from django.db.models.functions import Cast
 
 from jobs.models import Job, JobStatus, WorkerHeartbeat
+from jobs.scheduling import fair_order_params, fair_order_sql, fair_queue, serves
 
 # Denoising fills progress up to this share (jobs.worker.STEPS_SHARE; not imported, so the
 # web side's hot path doesn't load the worker module).
@@ -53,6 +58,8 @@ STEPS_SHARE = 0.9
 METHOD_HISTORY = "recent_durations"
 METHOD_PROGRESS = "progress"
 METHOD_NONE = "none"
+# workers_source: no live worker serves the job's model ("waiting for capacity").
+WORKERS_NONE = "none"
 
 
 def clock() -> float:
@@ -86,6 +93,8 @@ class EstimateInputs:
     # Per model: (took, work) of its recent first-attempt successes.
     history: dict[str, list[tuple[timedelta, int]]] = field(default_factory=dict)
     live_workers: int = 0
+    # Workers with a fresh heartbeat, whatever they serve (0: nothing is known of them).
+    known_workers: int = 0
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,10 @@ def estimate_from(inputs: EstimateInputs, *, now: datetime) -> QueueEstimate:
     own = expected(inputs.job.model, inputs.job.work)
     live = inputs.live_workers
     workers = live if live > 0 else settings.GENERATION_WORKERS
+    source = "live" if live > 0 else "setting"
+    no_capacity = inputs.status == JobStatus.QUEUED and live == 0 and inputs.known_workers > 0
+    if no_capacity:
+        workers, source = 0, WORKERS_NONE
 
     def basis(method: str) -> EstimateBasis:
         return EstimateBasis(
@@ -163,7 +176,7 @@ def estimate_from(inputs: EstimateInputs, *, now: datetime) -> QueueEstimate:
             history_days=settings.GENERATION_ESTIMATE_HISTORY_DAYS,
             typical_seconds=None if own is None else round(own, 1),
             workers=workers,
-            workers_source="live" if live > 0 else "setting",
+            workers_source=source,
         )
 
     if inputs.status == JobStatus.RUNNING:
@@ -174,7 +187,7 @@ def estimate_from(inputs: EstimateInputs, *, now: datetime) -> QueueEstimate:
         )
 
     position = 1 + sum(count for _, _, count in inputs.ahead)
-    wait = _wait_seconds(inputs, expected, workers=workers, now=now)
+    wait = None if no_capacity else _wait_seconds(inputs, expected, workers=workers, now=now)
     if wait is None or own is None:
         return QueueEstimate(
             position=position, estimated_start=None, estimated_finish=None, basis=basis(METHOD_NONE)
@@ -240,14 +253,14 @@ def queue_estimate(*, job: Job, now: datetime | None = None) -> QueueEstimate | 
     ahead: list[tuple[str, int, int]] = []
     running: list[JobShape] = []
     if job.status == JobStatus.QUEUED:
-        rows = (
-            Job.objects.filter(status=JobStatus.QUEUED)
-            .filter(Q(created_at__lt=job.created_at) | Q(created_at=job.created_at, pk__lt=job.pk))
-            .values("model", work=_WORK)
-            .annotate(n=Count("id"))
-            .order_by("model", "work")
+        line = fair_queue(models=[job.model], now=now)
+        mine = next((row["fair_position"] for row in line if row["id"] == job.pk), None)
+        counts = Counter(
+            (row["model"], int(row["work"]))
+            for row in line
+            if mine is None or row["fair_position"] < mine
         )
-        ahead = [(row["model"], int(row["work"]), int(row["n"])) for row in rows]
+        ahead = [(model, work, n) for (model, work), n in sorted(counts.items())]
         running = [
             JobShape(
                 model=row["model"],
@@ -257,7 +270,7 @@ def queue_estimate(*, job: Job, now: datetime | None = None) -> QueueEstimate | 
                 progress=row["progress"],
                 steps=row["steps"],
             )
-            for row in Job.objects.filter(status=JobStatus.RUNNING)
+            for row in Job.objects.filter(status=JobStatus.RUNNING, model=job.model)
             .order_by("pk")
             .values("model", "started_at", "first_step_at", "progress", "steps", work=_WORK)
         ]
@@ -279,12 +292,12 @@ def queue_estimate(*, job: Job, now: datetime | None = None) -> QueueEstimate | 
             ]
         )
         history[model] = [(finished - started, int(work)) for started, finished, work in recent]
-    beats = WorkerHeartbeat.objects.filter(last_seen_at__gte=_workers_since(now))
-    live = sum(
-        1
-        for queues in beats.values_list("queues", flat=True)
-        if settings.GENERATION_QUEUE in queues.split(",")
+    beats = list(
+        WorkerHeartbeat.objects.filter(last_seen_at__gte=_workers_since(now)).values_list(
+            "queues", flat=True
+        )
     )
+    live = sum(1 for queues in beats if serves(queues, job.model))
     shape = JobShape(
         model=job.model,
         work=_work(job.steps, job.num_frames, job.width, job.height),
@@ -300,6 +313,7 @@ def queue_estimate(*, job: Job, now: datetime | None = None) -> QueueEstimate | 
         running=tuple(running),
         history=history,
         live_workers=live,
+        known_workers=len(beats),
     )
     return estimate_from(inputs, now=now)
 
@@ -319,16 +333,22 @@ def estimate_sql(*, job_table: str, heartbeat_table: str) -> str:
     def work(alias: str) -> str:
         return f"({alias}.steps::bigint * {alias}.num_frames * {alias}.width * {alias}.height)"
 
+    # The job's model's fair line (only for a queued job); the jobs ahead of it, or all
+    # of the line when it is not in it.
+    line = fair_order_sql(model_filter=f"j.status = {queued} AND a.model = j.model")
     return f"""
         LEFT JOIN LATERAL (
             SELECT array_agg(q.model ORDER BY q.model, q.work) AS est_ahead_models,
                 array_agg(q.work ORDER BY q.model, q.work) AS est_ahead_work,
                 array_agg(q.n ORDER BY q.model, q.work) AS est_ahead_counts
             FROM (
-                SELECT a.model, {work("a")} AS work, count(*) AS n
-                FROM {job_table} a
-                WHERE j.status = {queued} AND a.status = {queued}
-                    AND (a.created_at, a.id) < (j.created_at, j.id)
+                SELECT f.model, f.work, count(*) AS n
+                FROM (
+                    SELECT l.model, l.work, l.fair_position,
+                        max(CASE WHEN l.id = j.id THEN l.fair_position END) OVER () AS mine
+                    FROM ({line}) l
+                ) f
+                WHERE f.mine IS NULL OR f.fair_position < f.mine
                 GROUP BY 1, 2
             ) q
         ) est_ahead ON true
@@ -341,6 +361,7 @@ def estimate_sql(*, job_table: str, heartbeat_table: str) -> str:
                 array_agg(r.steps ORDER BY r.id) AS est_run_steps
             FROM {job_table} r
             WHERE j.status = {queued} AND r.status = '{JobStatus.RUNNING.value}'
+                AND r.model = j.model
         ) est_run ON true
         LEFT JOIN LATERAL (
             SELECT array_agg(m.model) AS est_hist_models,
@@ -367,20 +388,28 @@ def estimate_sql(*, job_table: str, heartbeat_table: str) -> str:
             ) h
         ) est_hist ON true
         LEFT JOIN LATERAL (
-            SELECT count(*) AS est_live_workers
-            FROM {heartbeat_table} w
-            WHERE w.last_seen_at >= %s::timestamptz
-                AND %s = ANY(string_to_array(w.queues, ','))
+            SELECT count(*) FILTER (
+                    WHERE %s::text = ANY(w.queues)
+                        OR (%s::text || '.' || j.model) = ANY(w.queues)
+                ) AS est_live_workers,
+                count(*) AS est_known_workers
+            FROM (
+                SELECT string_to_array(b.queues, ',') AS queues
+                FROM {heartbeat_table} b
+                WHERE b.last_seen_at >= %s::timestamptz
+            ) w
         ) est_workers ON true
     """  # noqa: S608
 
 
 def estimate_sql_params(*, now: datetime) -> list[Any]:
     return [
+        *fair_order_params(now=now),
         _history_since(now),
         settings.GENERATION_ESTIMATE_HISTORY_JOBS,
-        _workers_since(now),
         settings.GENERATION_QUEUE,
+        settings.GENERATION_QUEUE,
+        _workers_since(now),
     ]
 
 
@@ -447,6 +476,7 @@ def estimate_from_row(row: dict[str, Any], *, now: datetime) -> QueueEstimate | 
         running=running,
         history=history,
         live_workers=int(row["est_live_workers"] or 0),
+        known_workers=int(row["est_known_workers"] or 0),
     )
     return estimate_from(inputs, now=now)
 

@@ -313,7 +313,7 @@ def job_submit_once(
             idempotency_key=idempotency_key,
             request_fingerprint=fingerprint if idempotency_key else "",
         )
-        job_publish_on_commit(job_id=job.pk)
+        job_publish_on_commit(job_id=job.pk, model=job.model)
     return job, False
 
 

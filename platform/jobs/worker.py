@@ -10,6 +10,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,13 +22,15 @@ from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from jobs.errors import LeaseLost
+from jobs.errors import LeaseLost, RenderTimedOut
 from jobs.heartbeats import with_job_log_context, worker_name
 from jobs.marks import output_marks_apply
 from jobs.models import Job, JobStatus, Output
 from jobs.pipelines import registry
 from jobs.queue import job_publish
+from jobs.scheduling import fair_queue, worker_models
 from jobs.storage import private_storage
+from jobs.watchdog import RenderWatchdog, render_limit_seconds
 from moderation.services import review_item_create
 from notifications.services import video_ready_notify
 from provenance.services import output_sign
@@ -49,10 +52,14 @@ def _lease_until() -> datetime:
 
 def job_claim(*, job_id: int) -> Job | None:
     """Take a queued job: a conditional UPDATE that must touch exactly one row. Returns
-    None when someone else has it or it is no longer queued (a duplicate message)."""
+    None when someone else has it, it is no longer queued (a duplicate message), or its
+    model is not one this worker serves (it never loads another)."""
     now = timezone.now()
     claimed = Job.objects.filter(
-        pk=job_id, status=JobStatus.QUEUED, attempt__lt=F("max_attempts")
+        pk=job_id,
+        status=JobStatus.QUEUED,
+        attempt__lt=F("max_attempts"),
+        model__in=worker_models(),
     ).update(
         status=JobStatus.RUNNING,
         attempt=F("attempt") + 1,
@@ -62,6 +69,56 @@ def job_claim(*, job_id: int) -> Job | None:
         progress=0.0,
     )
     return Job.objects.get(pk=job_id) if claimed == 1 else None
+
+
+# How many of the fairest jobs a claim tries before reading the line again.
+CLAIM_CANDIDATES = 8
+
+
+def job_claim_next(*, models: Sequence[str]) -> Job | None:
+    """Take the next job in fair order (``jobs.scheduling``) among ``models`` this worker
+    serves, or None when none is waiting. Each candidate is locked with ``SELECT ... FOR
+    UPDATE SKIP LOCKED`` (another worker taking it at this moment is skipped, not waited
+    for), then claimed by ``job_claim``'s conditional UPDATE, which alone decides: two
+    workers never take one job."""
+    served = [model for model in models if model in worker_models()]
+    for _ in range(3):  # the line moved under us this many times: give up (the reaper wakes)
+        line = fair_queue(models=served, now=timezone.now(), limit=CLAIM_CANDIDATES)
+        if not line:
+            return None
+        for row in line:
+            with transaction.atomic():
+                free = (
+                    Job.objects.select_for_update(skip_locked=True)
+                    .filter(pk=row["id"], status=JobStatus.QUEUED)
+                    .values_list("pk", flat=True)
+                    .first()
+                )
+                job = job_claim(job_id=free) if free is not None else None
+            if job is not None:
+                return job
+    return None
+
+
+def job_wake(*, job_id: int) -> str:
+    """A broker message (a wake-up for ``job_id``): claim the next fair job of that job's
+    model and run it. Someone else may have taken ``job_id`` already, or it was cancelled:
+    the wake-up then runs the next fair one, or nothing."""
+    close_old_connections()
+    model = Job.objects.filter(pk=job_id).values_list("model", flat=True).first()
+    if model is None or model not in worker_models():
+        log.warning("wake-up for job %s (model %s): not a model this worker serves", job_id, model)
+        return "skipped"
+    job = job_claim_next(models=[model])
+    if job is None:
+        log.info(
+            "wake-up for job %s: not claimable (duplicate delivery, canceled or done) and "
+            "no other %s job waiting; skipping",
+            job_id,
+            model,
+        )
+        return "skipped"
+    return job_run(job_id=job.pk, claimed=job)
 
 
 def _mine(job: Job) -> QuerySet[Job]:
@@ -100,11 +157,13 @@ class Heartbeat:
 
 class StepReporter:
     """The pipeline's per-step callback: writes progress (throttled), renews nothing,
-    and stops the render when the job was cancelled or is no longer ours."""
+    and stops the render when the job was cancelled or is no longer ours, or when it ran
+    past ``deadline`` (``time.monotonic()``; its model's time limit, ``jobs.watchdog``)."""
 
-    def __init__(self, job: Job, heartbeat: Heartbeat) -> None:
+    def __init__(self, job: Job, heartbeat: Heartbeat, *, deadline: float | None = None) -> None:
         self.job = job
         self.heartbeat = heartbeat
+        self.deadline = deadline
         self._last_write = 0.0
 
     def __call__(self, done: int, total: int) -> None:
@@ -124,6 +183,8 @@ class StepReporter:
         if state["cancel_requested_at"] is not None:
             raise RenderCanceled()
         now = time.monotonic()
+        if self.deadline is not None and now >= self.deadline:
+            raise RenderTimedOut()
         if done == 1:
             self.write(STEPS_SHARE * done / total, first_step_at=timezone.now())
             self._last_write = now
@@ -137,25 +198,27 @@ class StepReporter:
 
 
 @with_job_log_context  # log lines carry the job id and the submitting request's id
-def job_run(*, job_id: int) -> str:
-    """Run one job to its end. Returns what happened (for logs and tests)."""
+def job_run(*, job_id: int, claimed: Job | None = None) -> str:
+    """Run one job to its end (``claimed``: already claimed by ``job_claim_next``).
+    Returns what happened (for logs and tests)."""
     # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
     from generation.runner import RenderCanceled
 
     close_old_connections()
-    job = job_claim(job_id=job_id)
+    job = claimed if claimed is not None else job_claim(job_id=job_id)
     if job is None:
         log.info("job %s: not claimable (duplicate delivery, canceled or done); skipping", job_id)
         return "skipped"
     log.info("job %s: attempt %s on %s", job.pk, job.attempt, job.worker)
     try:
         with Heartbeat(job) as heartbeat:
-            reporter = StepReporter(job, heartbeat)
             loaded = registry().get(job.model)
             _mine(job).update(pipeline_loaded_at=datetime.fromtimestamp(loaded.loaded_at, tz=UTC))
-            frames = _render(job, loaded, reporter)
-            reporter.write(0.95)
-            output = _encode_and_store(job, frames)
+            with _watchdog(job) as watchdog:
+                reporter = StepReporter(job, heartbeat, deadline=watchdog.deadline)
+                frames = _render(job, loaded, reporter)
+                reporter.write(0.95)
+                output = _encode_and_store(job, frames)
         return f"succeeded:{output.pk}"
     except RenderCanceled:
         _mine(job).update(
@@ -168,9 +231,23 @@ def job_run(*, job_id: int) -> str:
             "job %s: lease lost (re-queued elsewhere); stopping attempt %s", job.pk, job.attempt
         )
         return "lease_lost"
+    except RenderTimedOut:
+        log.warning("job %s: attempt %s ran past its time limit; stopped", job.pk, job.attempt)
+        return _after_error(job, code="render_timeout")
     except Exception:
         log.exception("job %s: attempt %s failed", job.pk, job.attempt)
         return _after_error(job)
+
+
+def _watchdog(job: Job) -> RenderWatchdog:
+    """The render's time limit, from now: checked at every step, and enforced by ending
+    this process when the render is stuck inside a step (``jobs.watchdog``)."""
+    return RenderWatchdog(
+        job_id=job.pk,
+        limit_seconds=render_limit_seconds(model=job.model, steps=job.steps),
+        grace_seconds=settings.GENERATION_RENDER_KILL_GRACE_SECONDS,
+        on_hard_limit=lambda: _after_error(job, code="render_timeout"),
+    )
 
 
 def _render(job: Job, loaded: LoadedPipeline, reporter: StepReporter) -> np.ndarray:
@@ -258,8 +335,23 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
         raise
 
 
-def _after_error(job: Job) -> str:
-    """Retry on another attempt if any are left; otherwise fail visibly, refunding quota."""
+# What the artist reads when a job fails for good, by ``error_code``.
+FAILURE_MESSAGES = {
+    "internal_error": (
+        "Something went wrong on our side while making your video. "
+        "This didn't count against your daily quota; please try again."
+    ),
+    "render_timeout": (
+        "Making your video took longer than this model's time limit, so we stopped. "
+        "This didn't count against your daily quota; please try again."
+    ),
+}
+
+
+def _after_error(job: Job, *, code: str = "internal_error") -> str:
+    """Retry on another attempt if any are left; otherwise fail visibly (``code``),
+    refunding quota. Fenced by attempt, so a stale call (or the watchdog's, after the
+    render itself gave up) touches nothing."""
     if job.attempt < job.max_attempts:
         if _mine(job).update(
             status=JobStatus.QUEUED, lease_expires_at=None, worker="", progress=0.0,
@@ -272,11 +364,8 @@ def _after_error(job: Job) -> str:
         status=JobStatus.FAILED,
         finished_at=timezone.now(),
         lease_expires_at=None,
-        error_code="internal_error",
-        error_message=(
-            "Something went wrong on our side while making your video. "
-            "This didn't count against your daily quota; please try again."
-        ),
+        error_code=code,
+        error_message=FAILURE_MESSAGES[code],
         quota_refunded=True,
     )
     return "failed"

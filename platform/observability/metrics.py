@@ -22,6 +22,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from jobs.models import Job, JobStatus, WorkerHeartbeat
+from jobs.scheduling import serves
 from moderation.models import OPEN_STATUSES, ReviewItem, ReviewStage
 
 log = logging.getLogger(__name__)
@@ -95,12 +96,15 @@ class DatabaseCollector(Collector):
     def _families(self) -> Iterator[Metric]:
         now = timezone.now()
         window = settings.OBSERVABILITY_METRICS_WINDOW_SECONDS
-        yield from self._active_jobs(now, settings.GENERATION_QUEUE)
+        queued_by_model: dict[str, int] = {}
+        yield from self._active_jobs(now, settings.GENERATION_QUEUE, queued_by_model)
         yield from self._recent_jobs(now - timedelta(seconds=window), window)
         yield from self._reviews(now)
-        yield from self._workers(now)
+        yield from self._workers(now, queued_by_model)
 
-    def _active_jobs(self, now: datetime, queue: str) -> Iterator[Metric]:
+    def _active_jobs(
+        self, now: datetime, queue: str, queued_by_model: dict[str, int]
+    ) -> Iterator[Metric]:
         queued = GaugeMetricFamily(
             "vernissage_jobs_queued", "Jobs waiting for a GPU worker.", labels=["queue", "model"]
         )
@@ -132,6 +136,7 @@ class DatabaseCollector(Collector):
         for row in rows:
             if row["status"] == JobStatus.QUEUED:
                 queued.add_metric([queue, row["model"]], row["count"])
+                queued_by_model[row["model"]] = row["count"]
                 oldest_age = max(oldest_age, (now - row["first"]).total_seconds())
             else:
                 running.add_metric([queue, row["model"]], row["count"])
@@ -214,7 +219,7 @@ class DatabaseCollector(Collector):
         next_due.add_metric([], min(dues, default=0.0))
         yield from (open_items, overdue, oldest, next_due)
 
-    def _workers(self, now: datetime) -> Iterator[Metric]:
+    def _workers(self, now: datetime, queued_by_model: dict[str, int]) -> Iterator[Metric]:
         age = GaugeMetricFamily(
             "vernissage_worker_heartbeat_age_seconds",
             "Seconds since each worker process last said it was alive.",
@@ -227,10 +232,28 @@ class DatabaseCollector(Collector):
         rows = WorkerHeartbeat.objects.filter(last_seen_at__gte=forget).values_list(
             "name", "queues", "last_seen_at", "job_id"
         )
+        serving = GaugeMetricFamily(
+            "vernissage_model_workers",
+            "Live workers (fresh heartbeat) serving each model (jobs.scheduling).",
+            labels=["model"],
+        )
+        waiting = GaugeMetricFamily(
+            "vernissage_jobs_waiting_for_capacity",
+            "Queued jobs of each model that no live worker serves.",
+            labels=["model"],
+        )
+        fresh = now - timedelta(seconds=3 * settings.OBSERVABILITY_WORKER_HEARTBEAT_SECONDS)
+        live: list[str] = []
         for name, queues, last_seen, job_id in rows:
             age.add_metric([name, queues], max(0.0, (now - last_seen).total_seconds()))
             busy.add_metric([name, queues], 0.0 if job_id is None else 1.0)
-        yield from (age, busy)
+            if last_seen >= fresh:
+                live.append(queues)
+        for model in sorted({*settings.GENERATION_ENABLED_MODELS, *queued_by_model}):
+            count = sum(1 for queues in live if serves(queues, model))
+            serving.add_metric([model], count)
+            waiting.add_metric([model], 0 if count else queued_by_model.get(model, 0))
+        yield from (age, busy, serving, waiting)
 
 
 registry = CollectorRegistry(auto_describe=False)

@@ -129,10 +129,16 @@ class QueueBasisSerializer(serializers.Serializer):
     typical_seconds = serializers.FloatField(
         allow_null=True, help_text="Expected run time of this job (median pace x its size)."
     )
-    workers = serializers.IntegerField(help_text="GPU workers the queue is shared among.")
+    workers = serializers.IntegerField(
+        help_text="GPU workers serving this job's model that its queue is shared among."
+    )
     workers_source = serializers.ChoiceField(
-        choices=["live", "setting"],
-        help_text="live: workers with a fresh heartbeat; setting: VERNISSAGE_GPU_WORKERS.",
+        choices=["live", "setting", "none"],
+        help_text=(
+            "live: workers with a fresh heartbeat serving the model; setting: "
+            "VERNISSAGE_GPU_WORKERS (no worker's heartbeat is known); none: waiting for "
+            "capacity (workers are live, but none serves this model)."
+        ),
     )
 
 
@@ -142,7 +148,10 @@ class QueueEstimateSerializer(serializers.Serializer):
 
     position = serializers.IntegerField(
         allow_null=True,
-        help_text="1 = next to start; counts every queued job ahead (anyone's). Null once running.",
+        help_text=(
+            "1 = next to start; counts every queued job of its model ahead in the fair "
+            "order (anyone's). Null once running."
+        ),
     )
     estimated_start = serializers.DateTimeField(
         allow_null=True, help_text="Null while running, or when there is no estimate yet."

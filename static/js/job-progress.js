@@ -42,7 +42,9 @@
     show("queue-start-line", !!queue.estimated_start);
     setTime("queue-finish", queue.estimated_finish);
     show("queue-finish-line", !!queue.estimated_finish);
-    show("queue-no-estimate", !queue.estimated_finish);
+    var noCapacity = queue.basis && queue.basis.workers_source === "none";
+    show("queue-capacity", noCapacity);
+    show("queue-no-estimate", !queue.estimated_finish && !noCapacity);
   }
 
   var retryAfter = 2000;

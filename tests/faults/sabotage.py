@@ -36,6 +36,17 @@ def _attempt_fencing() -> None:
     worker.StepReporter.__call__ = step  # type: ignore[method-assign]
 
 
+def _render_watchdog() -> None:
+    """No render watchdog: a render stuck inside a step keeps its worker (and its GPU)
+    for ever, renewing the job's lease all the while."""
+    from jobs.watchdog import RenderWatchdog
+
+    def never_fires(self: RenderWatchdog) -> None:
+        return None
+
+    RenderWatchdog._run = never_fires  # type: ignore[method-assign]
+
+
 def _outage_503() -> None:
     """No DatabaseOutageMiddleware: a database outage answers Django's plain 500."""
     from django.conf import settings
@@ -49,6 +60,7 @@ PROTECTIONS: dict[str, Callable[[], None]] = {
     "none": lambda: None,
     "attempt_fencing": _attempt_fencing,
     "outage_503": _outage_503,
+    "render_watchdog": _render_watchdog,
 }
 
 

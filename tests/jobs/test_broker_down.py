@@ -69,6 +69,7 @@ def test_submit_with_the_broker_down_keeps_the_job_and_publishes_it_later(
         assert jobs_reap().republished == [job.pk]
         job.refresh_from_db()
         assert job.published_to_queue_at is not None and job.status == JobStatus.QUEUED
-        assert redis.Redis(port=port).llen("gpu-broker-test") == 1
+        # One queue per model (jobs.scheduling.model_queue).
+        assert redis.Redis(port=port).llen("gpu-broker-test.tiny-wan") == 1
     finally:
         back.stop()

@@ -75,8 +75,9 @@ def test_position_counts_the_queued_jobs_ahead_whoever_they_belong_to(
     mine = make_job(artist)
     behind = make_job(other_artist)
     positions = [queue_estimate(job=job) for job in (first, mine, behind)]
-    assert [p.position if p else None for p in positions] == [1, 2, 3]
-    assert api_queue(signed_in(artist), mine)["position"] == 2
+    # The fair order (decision 0030): bob was served 5 s ago, alice not yet, so she is next.
+    assert [p.position if p else None for p in positions] == [2, 1, 3]
+    assert api_queue(signed_in(artist), mine)["position"] == 1
 
 
 def test_other_artists_jobs_count_but_nothing_about_them_is_shown(artist, other_artist) -> None:
@@ -115,8 +116,8 @@ def test_start_and_finish_follow_the_median_run_time_and_the_running_job(
 ) -> None:
     history(artist, now, 10, 30, 20)  # median 20 s
     running(other_artist, now, since=5)  # about 15 s left
-    make_job(other_artist)
-    make_job(other_artist)
+    make_job(artist)  # her own older jobs: ahead of this one in the fair order
+    make_job(artist)
     mine = make_job(artist)
     queue = api_queue(signed_in(artist), mine)
     # One worker (no heartbeat; the setting): 15 + 20 + 20 s, then its own 20 s.
@@ -133,8 +134,8 @@ def test_start_and_finish_follow_the_median_run_time_and_the_running_job(
 def test_jobs_ahead_are_shared_among_the_workers(artist, other_artist, now) -> None:
     history(artist, now, 20, 20, 20)
     running(other_artist, now, since=5)  # worker A free in 15 s; worker B idle
-    make_job(other_artist)  # B: 0 → 20
-    make_job(other_artist)  # A: 15 → 35
+    make_job(artist)  # B: 0 → 20
+    make_job(artist)  # A: 15 → 35
     mine = make_job(artist)  # B again, at 20
     queue = api_queue(signed_in(artist), mine)
     assert queue["estimated_start"] == iso(now + timedelta(seconds=20))
@@ -251,10 +252,10 @@ def test_the_fast_path_answers_a_queued_job_with_the_same_estimate(
     running(other_artist, now, since=5)
     running(other_artist, now, since=2, model="other-model", progress=0.5,
             first_step_at=now - timedelta(seconds=1))  # fmt: skip
-    make_job(other_artist, model="other-model", num_frames=13)
-    make_job(other_artist)
-    make_job(other_artist, num_frames=13)
-    make_job(other_artist, num_frames=13)
+    make_job(other_artist, model="other-model", num_frames=13)  # another model's line
+    make_job(artist)  # her own older jobs: ahead in the fair order
+    make_job(artist, num_frames=13)
+    make_job(artist, num_frames=13)
     mine = make_job(artist, num_frames=13)
     seen = now - timedelta(seconds=1)
     WorkerHeartbeat.objects.create(name="w:1", queues="gpu", started_at=seen, last_seen_at=seen)
@@ -262,7 +263,7 @@ def test_the_fast_path_answers_a_queued_job_with_the_same_estimate(
         fast, queries, _ = both(client, url(mine))
         assert fast.status_code == 200 and queries == FAST_QUERIES
         queue = fast.json()["queue"]
-        assert queue["position"] == 5 and queue["estimated_start"] is not None
+        assert queue["position"] == 4 and queue["estimated_start"] is not None
         assert queue["basis"]["workers_source"] == "live"
 
 

@@ -161,11 +161,14 @@ def test_the_worker_logs_under_the_submitting_requests_id(
         # Its heartbeat row: written at start-up, kept fresh, idle again after the job,
         # that is once the task has ended (the row is cleared after the job's commit).
         worker.wait_for_tasks_ended(1, timeout=30)
-        beat = WorkerHeartbeat.objects.get(queues=settings.GENERATION_QUEUE)
+        # It consumes its model's queue (jobs.scheduling), not the plain one it was given.
+        beat = WorkerHeartbeat.objects.get(queues=f"{settings.GENERATION_QUEUE}.tiny-wan")
         assert beat.job_id is None
         samples = client.get("/metrics").content.decode()
         labels = f'queues="{beat.queues}",worker="{beat.name}"'
         assert f"vernissage_worker_heartbeat_age_seconds{{{labels}}}" in samples
     finally:
         worker.stop()
-    assert not WorkerHeartbeat.objects.filter(queues=settings.GENERATION_QUEUE).exists()
+    assert not WorkerHeartbeat.objects.filter(
+        queues=f"{settings.GENERATION_QUEUE}.tiny-wan"
+    ).exists()

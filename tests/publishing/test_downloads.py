@@ -379,6 +379,7 @@ def _admin_form(cohort: Cohort, policy: str) -> dict[str, str]:
         "allowed_durations": "[2, 5, 10]",
         "allowed_resolutions": '["480p", "720p"]',
         "review_sla_hours": str(cohort.review_sla_hours),
+        "scheduling_weight": str(cohort.scheduling_weight),
         "download_policy": policy,
         "paused_reason": "",
         "_save": "Save",

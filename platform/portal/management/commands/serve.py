@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,41 @@ def record_site_url(address: str) -> str:
     settings.DATA_DIR.mkdir(parents=True, exist_ok=True)
     (settings.DATA_DIR / SERVED_URL_FILE).write_text(f"{site_url}\n")
     return site_url
+
+
+# Started again when it exits, like systemd's Restart=always in deploy/: a worker whose
+# render will not stop ends itself (jobs.watchdog) and its job is retried on the new one.
+# Any other process exiting stops everything.
+RESTARTED = frozenset({"worker"})
+RESTART_DELAY_SECONDS = 5.0
+
+
+def _start(command: list[str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(command, cwd=BASE_DIR)  # noqa: S603
+
+
+def watch(
+    processes: dict[str, subprocess.Popen[Any]],
+    commands: dict[str, list[str]],
+    *,
+    say: Callable[[str], None],
+    start: Callable[[list[str]], subprocess.Popen[Any]] = _start,
+    restart_delay: float = RESTART_DELAY_SECONDS,
+    poll_seconds: float = 1.0,
+) -> None:
+    """Watch the processes, starting a RESTARTED one again when it exits (``processes``
+    is updated in place); returns when any other one exits."""
+    while True:
+        for name, process in list(processes.items()):
+            if process.poll() is None:
+                continue
+            if name not in RESTARTED:
+                say(f"{name} exited with {process.returncode}; stopping.")
+                return
+            say(f"{name} exited with {process.returncode}; starting a new one.")
+            time.sleep(restart_delay)
+            processes[name] = start(commands[name])
+        time.sleep(poll_seconds)
 
 
 class Command(BaseCommand):
@@ -50,10 +86,7 @@ class Command(BaseCommand):
             ],
             "housekeeping": [python, "manage.py", "housekeeping"],
         }  # fmt: skip
-        processes = {
-            name: subprocess.Popen(command, cwd=BASE_DIR)  # noqa: S603
-            for name, command in commands.items()
-        }
+        processes = {name: _start(command) for name, command in commands.items()}
         self.stdout.write(self.style.SUCCESS(f"Serving on http://{options['address']}/"))
 
         def stop(*_: object) -> None:
@@ -68,12 +101,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         try:
-            while True:
-                for name, process in processes.items():
-                    if process.poll() is not None:
-                        self.stderr.write(f"{name} exited with {process.returncode}; stopping.")
-                        return
-                time.sleep(1)
+            watch(processes, commands, say=self.stderr.write)
         except KeyboardInterrupt:
             pass
         finally:

@@ -1,6 +1,7 @@
 """C2PA signing cost per output: sign, and read back + validate, a real H.264 clip.
 
     .venv/bin/python bench/c2pa_sign.py [--seconds 5] [--resolution 480p] [--runs 30]
+    .venv/bin/python bench/c2pa_sign.py --smoke   # seconds: tests/test_benchmarks.py
 
 Encodes one clip of Wan's geometry (5 s at 480p 16:9: 81 frames, 848x480, 16 fps) from
 smooth moving synthetic content with the worker's own encoder, makes a development chain,
@@ -52,7 +53,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=5)
     parser.add_argument("--resolution", default="480p")
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--smoke", action="store_true", help="a 2 s clip at 480p, 2 runs")
     args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.resolution, args.runs = 2, "480p", 2
     geo = geometry_for(
         duration_seconds=args.seconds,
         resolution=args.resolution,

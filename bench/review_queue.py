@@ -1,10 +1,12 @@
 """Review queue with 1,000,000 items on PostgreSQL: server time and query count per page.
 
     .venv/bin/python bench/review_queue.py [--items 1000000] [--requests 60]
+    .venv/bin/python bench/review_queue.py --smoke   # seconds: tests/test_benchmarks.py
 
 Starts a throwaway PostgreSQL (tests/servers.py), migrates, bulk-inserts N jobs, outputs
 and open review items with SQL (two cohorts, 1,000 artists, due times spread over 30 days,
-a tenth already overdue), ANALYZEs, then times the staff queue page (/staff/review/) and
+a tenth already overdue; every column the script doesn't spell out takes its model's
+default, so columns added later fill themselves), ANALYZEs, then times the staff queue page (/staff/review/) and
 the queue API (/api/v1/review/queue/) in-process with Django's test client: the first page,
 a page deep in the queue (after the 900,000th item), and filtered pages. "Server time" is
 the wall time of the request inside Django, with the database on the same machine.
@@ -19,6 +21,7 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "platform")]
@@ -38,32 +41,92 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-FILL = """
-INSERT INTO jobs_job (artist_id, cohort_id, prompt, negative_prompt, duration_seconds, resolution,
-    aspect_ratio, seed, model, num_frames, width, height, fps, steps, guidance, status, progress,
-    attempt, max_attempts, worker, created_at, started_at, finished_at, error_code, error_message,
-    quota_refunded, request_id, idempotency_key, request_fingerprint)
-SELECT u.id, u.cohort_id, 'bench prompt ' || g, '', 2, '480p', '16:9', g, 'tiny-wan', 17, 80, 48, 8, 4,
-       5.0, 'succeeded', 1.0, 1, 3, '', now(), now(), now(), '', '', false, '', '', ''
-FROM generate_series(1, %(n)s) g
-JOIN accounts_user u ON u.email = 'artist' || (1 + g %% 1000) || '@bench.example';
 
-INSERT INTO jobs_output (job_id, video, poster, width, height, fps, frame_count, duration_seconds,
-    codec, size_bytes, sha256, created_at)
-SELECT id, 'outputs/bench/' || id || '.mp4', 'outputs/bench/' || id || '.jpg', 80, 48, 8, 17, 2.1,
-       'h264', 1000, repeat('0', 64), now()
-FROM jobs_job;
+def insert_select(model: Any, values: dict[str, str], source: str) -> tuple[str, dict[str, Any]]:
+    """``INSERT INTO <model's table> (<every column>) SELECT ... <source>``: a column takes
+    the SQL expression ``values`` gives for its field, else the model's default (one value
+    for every row, as a parameter), else NULL where the column allows it. A column added
+    later thus fills itself from its default; one that is NOT NULL with no default stops
+    the fill here, by name, instead of as a database error."""
+    columns, expressions, params = [], [], {}
+    for field in model._meta.concrete_fields:
+        if field.primary_key and field.name not in values:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.name in values:
+            expressions.append(values.pop(field.name))
+            continue
+        default = field.get_default()
+        if default is None and not field.null:
+            raise LookupError(
+                f"{model._meta.label}.{field.name}: NOT NULL without a default; "
+                "give it a value in bench/review_queue.py"
+            )
+        key = f"{model._meta.model_name}_{field.name}"
+        params[key] = field.get_db_prep_save(default, connection)
+        expressions.append(f"%({key})s")
+    if values:
+        raise LookupError(f"{model._meta.label} has no field(s) {sorted(values)}")
+    table = connection.ops.quote_name(model._meta.db_table)
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) SELECT {', '.join(expressions)} {source}"
+    return sql, params
 
-INSERT INTO moderation_reviewitem (output_id, artist_id, cohort_id, status, stage, created_at, due_at,
-    reason_code, note, appeal_statement, appealed_at)
-SELECT o.id, j.artist_id, j.cohort_id,
-       CASE WHEN o.id %% 50 = 0 THEN 'appealed' ELSE 'pending' END,
-       CASE WHEN o.id %% 50 = 0 THEN 'appeal' ELSE 'review' END,
-       now(), now() - interval '3 days' + (o.id %% 30000) * interval '1 minute' * 1.44,
-       '', '', CASE WHEN o.id %% 50 = 0 THEN 'appeal statement' ELSE '' END,
-       CASE WHEN o.id %% 50 = 0 THEN now() END
-FROM jobs_output o JOIN jobs_job j ON j.id = o.job_id;
-"""
+
+def fill(items: int) -> None:
+    """``items`` succeeded jobs of the 1,000 bench artists, their outputs and open review
+    items (every 50th an appeal), due times spread so that part is overdue. Only what
+    varies per row, or differs from the model's default, is spelt out here."""
+    from accounts.models import User
+    from jobs.models import Job, JobStatus, Output
+    from moderation.models import ReviewItem, ReviewStage, ReviewStatus
+
+    def table(model: Any) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    appeal = "o.id %% 50 = 0"
+    steps = [
+        insert_select(
+            Job,
+            {
+                "artist": "u.id", "cohort": "u.cohort_id", "prompt": "'bench prompt ' || g",
+                "duration_seconds": "2", "resolution": "'480p'", "aspect_ratio": "'16:9'",
+                "seed": "g", "model": "'tiny-wan'", "num_frames": "17", "width": "80",
+                "height": "48", "fps": "8", "steps": "4", "guidance": "5.0",
+                "status": f"'{JobStatus.SUCCEEDED.value}'", "progress": "1.0", "attempt": "1",
+                "created_at": "now()", "started_at": "now()", "finished_at": "now()",
+            },
+            f"FROM generate_series(1, %(n)s) g JOIN {table(User)} u "
+            "ON u.email = 'artist' || (1 + g %% 1000) || '@bench.example'",
+        ),
+        insert_select(
+            Output,
+            {
+                "job": "id", "video": "'outputs/bench/' || id || '.mp4'",
+                "poster": "'outputs/bench/' || id || '.jpg'", "width": "80", "height": "48",
+                "fps": "8", "frame_count": "17", "duration_seconds": "2.1", "codec": "'h264'",
+                "size_bytes": "1000", "sha256": "repeat('0', 64)", "created_at": "now()",
+            },
+            f"FROM {table(Job)}",
+        ),
+        insert_select(
+            ReviewItem,
+            {
+                "output": "o.id", "artist": "j.artist_id", "cohort": "j.cohort_id",
+                "status": f"CASE WHEN {appeal} THEN '{ReviewStatus.APPEALED.value}' "
+                f"ELSE '{ReviewStatus.PENDING.value}' END",
+                "stage": f"CASE WHEN {appeal} THEN '{ReviewStage.APPEAL.value}' "
+                f"ELSE '{ReviewStage.REVIEW.value}' END",
+                "created_at": "now()",
+                "due_at": "now() - interval '3 days' + (o.id %% 30000) * interval '1 minute' * 1.44",
+                "appeal_statement": f"CASE WHEN {appeal} THEN 'appeal statement' ELSE '' END",
+                "appealed_at": f"CASE WHEN {appeal} THEN now() END",
+            },
+            f"FROM {table(Output)} o JOIN {table(Job)} j ON j.id = o.job_id",
+        ),
+    ]  # fmt: skip
+    with connection.cursor() as cursor:
+        for sql, params in steps:
+            cursor.execute(sql, {**params, "n": items})
 
 
 def measure(client: Client, url: str, requests: int) -> tuple[list[float], set[int]]:
@@ -88,7 +151,10 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--requests", type=int, default=60)
+    parser.add_argument("--smoke", action="store_true", help="300 items, 1 timed request each")
     args = parser.parse_args()
+    if args.smoke:
+        args.items, args.requests = 300, 1
 
     call_command("migrate", verbosity=0)
 
@@ -117,8 +183,8 @@ def main() -> None:
         )
         for g in range(1, 1001)
     )
+    fill(args.items)
     with connection.cursor() as cursor:
-        cursor.execute(FILL, {"n": args.items})
         cursor.execute("ANALYZE")
     fill_seconds = time.perf_counter() - started
     total = ReviewItem.objects.count()

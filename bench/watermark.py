@@ -1,6 +1,7 @@
 """Forensic watermark benchmark: recovery after attacks, false attributions, quality, speed.
 
     .venv/bin/python bench/watermark.py [--marked 200] [--unmarked 1000] [--workers 2]
+    .venv/bin/python bench/watermark.py --smoke   # seconds: tests/test_benchmarks.py
 
 Test clips are synthetic but picture-like, not noise: a fractal (1/f) terrain under a sky
 with a wandering horizon, a slow camera pan, one to three soft-edged objects crossing the
@@ -156,8 +157,8 @@ def run_unmarked(seed: int) -> tuple[bool, bool, float]:
     return found.found, found.mac_ok, found.confidence
 
 
-def time_1080p(repeats: int = 7) -> tuple[float, float]:
-    clip = synthetic_clip(5, width=1920, height=1080, frames=24)
+def time_1080p(repeats: int = 7, frames: int = 24) -> tuple[float, float]:
+    clip = synthetic_clip(5, width=1920, height=1080, frames=frames)
     strength = watermark.DEFAULT_STRENGTH
     setups, per_frame = [], []
     for _ in range(repeats):
@@ -177,12 +178,17 @@ def main() -> None:
     parser.add_argument("--marked", type=int, default=200)
     parser.add_argument("--unmarked", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--smoke", action="store_true", help="1 marked and 2 unmarked clips, 1 timing of 4 frames"
+    )
     options = parser.parse_args()
+    if options.smoke:
+        options.marked, options.unmarked, options.workers = 1, 2, 1
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {stdlib_platform.node()}, {os.cpu_count()} cpus"
     )
-    setup_ms, frame_ms = time_1080p()
+    setup_ms, frame_ms = time_1080p(repeats=1, frames=4) if options.smoke else time_1080p()
     print(f"1080p: pattern set-up {setup_ms:.1f} ms per clip, {frame_ms:.2f} ms per frame")
     started = time.perf_counter()
     with ProcessPoolExecutor(options.workers) as pool:

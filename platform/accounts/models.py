@@ -120,6 +120,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     # The portal's language for this person (the switcher sets it; empty: the browser's).
     # It wins over the browser's once signed in, and emails to them go out in it.
     language = models.CharField(max_length=8, blank=True, default="", choices=settings.LANGUAGES)
+    # A benchmark's own synthetic account (bench/, in its throwaway database): no
+    # shared-account watch and no per-account API budget. Set only by
+    # containment.services.benchmark_account_exempt; no page, API or admin form shows it.
+    is_benchmark_account = models.BooleanField(default=False, editable=False)
 
     objects = UserManager()
 

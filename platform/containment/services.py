@@ -59,6 +59,8 @@ def _watched(user: User) -> bool:
         # Artists belong to a cohort; staff don't. Checked from the row already loaded:
         # a permission lookup here would cost two queries on every request.
         and user.cohort_id is not None
+        # A benchmark's own account submits at machine pace on purpose (bench/).
+        and not user.is_benchmark_account
     )
 
 
@@ -102,11 +104,12 @@ def api_poll_observe(*, user: User, token_id: int | None, ip: str | None, user_a
     (the status fast path, decision 0018): what the DRF throttles and
     ``activity_observe`` do for any other request. Raises ``RateLimited`` past a budget,
     after the activity has been recorded (as the whole stack records it after a 429)."""
-    budgets = request_budgets(user_id=user.pk, token_id=token_id)
+    benchmark = user.is_benchmark_account
+    budgets = request_budgets(user_id=user.pk, token_id=token_id, benchmark_account=benchmark)
     store, client = window_store(), redis_client()
     if client is None or not isinstance(store, RedisWindowStore):
         activity_observe(user=user, ip=ip, user_agent=user_agent)
-        budgets_spend(user_id=user.pk, token_id=token_id)
+        budgets_spend(user_id=user.pk, token_id=token_id, benchmark_account=benchmark)
         return
     at, limits = clock(), Thresholds.from_settings()
     watched = _watched(user)
@@ -157,6 +160,27 @@ def _cohort_counts(*, cohort_id: int, at: float, window: float) -> dict[int, int
         artist_id = int(member.split(":", 1)[0])
         counts[artist_id] = counts.get(artist_id, 0) + 1
     return counts
+
+
+def benchmark_account_exempt(*, user: User) -> None:
+    """Make ``user`` a benchmark's own account (bench/): not watched for signs of sharing
+    (``activity_observe``, ``submission_observe``, the status poll's watch) and without the
+    per-account API budget, so a benchmark may submit a backlog at machine pace. Token
+    budgets, pauses, kill switches, the daily quota and every other rule still hold.
+
+    Only the benchmarks call this, on accounts they made in their own throwaway database;
+    no page, API, admin form or setting sets it, so every real account keeps every
+    protection. Refuses staff and any account that can sign in with a password (a
+    benchmark's accounts have none: it signs them in itself). Audited."""
+    if user.has_usable_password() or has_staff_flag(user) or user.is_superuser:
+        raise ValueError(
+            f"account {user.pk} is staff or can sign in with a password: "
+            "not a benchmark's own account"
+        )
+    with transaction.atomic():
+        User.objects.filter(pk=user.pk).update(is_benchmark_account=True)
+        audit_record(actor=None, action="containment.benchmark_account", target=user)
+    user.is_benchmark_account = True
 
 
 def _program_admins() -> list[User]:

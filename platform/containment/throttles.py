@@ -84,13 +84,19 @@ def _token_budget(token_id: int) -> Budget:
     return f"token:{token_id}", settings.API_RATE_LIMIT_TOKEN_PER_MINUTE, "with this token"
 
 
-def request_budgets(*, user_id: int, token_id: int | None = None) -> list[Budget]:
-    """What one API request spends: its token's budget (if any), then its account's."""
-    return [*([] if token_id is None else [_token_budget(token_id)]), _account_budget(user_id)]
+def request_budgets(
+    *, user_id: int, token_id: int | None = None, benchmark_account: bool = False
+) -> list[Budget]:
+    """What one API request spends: its token's budget (if any), then its account's, which
+    a benchmark's own account (``User.is_benchmark_account``) does not have."""
+    token = [] if token_id is None else [_token_budget(token_id)]
+    return token if benchmark_account else [*token, _account_budget(user_id)]
 
 
-def budgets_spend(*, user_id: int, token_id: int | None = None) -> None:
-    _spend(request_budgets(user_id=user_id, token_id=token_id))
+def budgets_spend(
+    *, user_id: int, token_id: int | None = None, benchmark_account: bool = False
+) -> None:
+    _spend(request_budgets(user_id=user_id, token_id=token_id, benchmark_account=benchmark_account))
 
 
 def budgets_spend_queue(pipe: Any, budgets: list[Budget], *, now: float) -> int:
@@ -106,11 +112,16 @@ def budgets_spend_finish(budgets: list[Budget], results: list[Any], *, now: floa
 
 
 class AccountRateThrottle(BaseThrottle):
-    """Every request of one account, whatever token or session it comes with."""
+    """Every request of one account, whatever token or session it comes with (except a
+    benchmark's own account: ``containment.services.benchmark_account_exempt``)."""
 
     def allow_request(self, request: Request, view: Any) -> bool:
         user = request.user
-        if user is not None and user.is_authenticated:
+        if (
+            user is not None
+            and user.is_authenticated
+            and not getattr(user, "is_benchmark_account", False)
+        ):
             _spend([_account_budget(user.pk)])
         return True
 

@@ -221,6 +221,7 @@ def status_answer(request: HttpRequest, *, job_id: int) -> HttpResponse | None:
     user = User(
         pk=row["user_id"], is_active=True, is_staff=False, is_superuser=False,
         is_paused=False, cohort_id=row["cohort_id"],
+        is_benchmark_account=row["is_benchmark_account"],
     )  # fmt: skip
     token_id = row["token_id"] if raw_token is not None else None
     try:
@@ -395,6 +396,7 @@ def _sql(*, by_token: bool) -> str:
         SELECT {job_columns},
             u.id AS user_id, u.password, u.session_epoch, u.is_active, u.is_paused,
             u.cohort_id, u.{column(User, "language")} AS language,
+            u.{column(User, "is_benchmark_account")} AS is_benchmark_account,
             {staff_member_sql(user_alias="u")} AS is_staff_member,
             EXISTS (SELECT 1 FROM {output} o WHERE o.{column(Output, "job")} = j.id) AS has_output,
             COALESCE((

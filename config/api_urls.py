@@ -34,6 +34,7 @@ from studio.apis import (
     GenerationDetailApi,
     GenerationListCreateApi,
 )
+from uploads.apis import UploadCreateApi, UploadDetailApi
 
 app_name = "api"
 
@@ -60,6 +61,8 @@ urlpatterns = [
         GenerationUnpublishApi.as_view(),
         name="generation-unpublish",
     ),
+    path("uploads/", UploadCreateApi.as_view(), name="uploads"),
+    path("uploads/<int:pk>/", UploadDetailApi.as_view(), name="upload-detail"),
     path("review/queue/", ReviewQueueApi.as_view(), name="review-queue"),
     path("review/<int:pk>/claim/", ReviewClaimApi.as_view(), name="review-claim"),
     path("review/<int:pk>/approve/", ReviewApproveApi.as_view(), name="review-approve"),

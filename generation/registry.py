@@ -12,6 +12,13 @@ from generation.geometry import PROFILES, ModelProfile
 
 log = logging.getLogger(__name__)
 
+# What a model can be asked to do (issue 17). Wan's start-image and first-last-frame
+# checkpoints are different models, so "start_image" and "start_end_image" are separate.
+CAPABILITY_TEXT = "text"  # text to video
+CAPABILITY_START_IMAGE = "start_image"  # image to video from a start image (image=)
+CAPABILITY_START_END_IMAGE = "start_end_image"  # a start and an end image (last_image=)
+CAPABILITIES = (CAPABILITY_TEXT, CAPABILITY_START_IMAGE, CAPABILITY_START_END_IMAGE)
+
 
 @dataclass(frozen=True)
 class ModelSpec:
@@ -26,6 +33,7 @@ class ModelSpec:
     steps: int = 30
     guidance: float = 5.0
     local_files_only: bool = True
+    capabilities: tuple[str, ...] = (CAPABILITY_TEXT,)
 
     @property
     def geometry_profile(self) -> ModelProfile:
@@ -36,9 +44,15 @@ class ModelSpec:
         unknown = set(values) - (set(cls.__dataclass_fields__) - {"name"})
         if unknown:
             raise ValueError(f"model {name!r}: unknown keys {sorted(unknown)}")
+        if "capabilities" in values:
+            values = {**values, "capabilities": tuple(values["capabilities"])}
         spec = cls(name=name, **values)
         if spec.profile not in PROFILES:
             raise ValueError(f"model {name!r}: profile must be one of {sorted(PROFILES)}")
+        if not spec.capabilities or set(spec.capabilities) - set(CAPABILITIES):
+            raise ValueError(
+                f"model {name!r}: capabilities must be a non-empty subset of {list(CAPABILITIES)}"
+            )
         return spec
 
 

@@ -1,16 +1,17 @@
-"""Run one text-to-video request through a loaded pipeline: seeded, with per-step
-progress and cooperative cancel."""
+"""Run one request through a loaded pipeline: seeded, with per-step progress and
+cooperative cancel. Text to video, or image to video from a start image."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from PIL import Image, ImageOps
 
 from generation.encoding import to_uint8
-from generation.registry import LoadedPipeline
+from generation.registry import CAPABILITY_START_IMAGE, CAPABILITY_TEXT, LoadedPipeline
 
 
 class RenderCanceled(Exception):
@@ -27,6 +28,9 @@ class RenderRequest:
     seed: int
     steps: int
     guidance: float
+    # The first frame to start from: a PIL image or a uint8 (height, width, 3) array, of
+    # any size (fitted to the request's size). None: text to video.
+    start_image: Image.Image | np.ndarray | None = field(default=None, compare=False)
 
 
 # Called after each denoising step with (steps done, total steps). Raise RenderCanceled
@@ -34,9 +38,38 @@ class RenderRequest:
 StepCallback = Callable[[int, int], None]
 
 
+def start_frame(image: Image.Image | np.ndarray, *, width: int, height: int) -> Image.Image:
+    """``image`` as an RGB picture of exactly ``width`` x ``height``: scaled to cover the
+    frame and centre-cropped, so proportions are kept (never stretched)."""
+    if isinstance(image, np.ndarray):
+        if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
+            raise ValueError("a start image array must be uint8 shaped (height, width, 3)")
+        picture = Image.fromarray(image)
+    else:
+        picture = image.convert("RGB")
+    if picture.size == (width, height):
+        return picture
+    return ImageOps.fit(picture, (width, height), method=Image.Resampling.LANCZOS)
+
+
+def _mode_arguments(loaded: LoadedPipeline, request: RenderRequest) -> dict[str, Any]:
+    """The pipeline arguments that differ between text and image to video."""
+    capabilities = loaded.spec.capabilities
+    if request.start_image is None:
+        if CAPABILITY_TEXT not in capabilities:
+            raise ValueError(f"model {loaded.spec.name!r} needs a start image")
+        return {}
+    if CAPABILITY_START_IMAGE not in capabilities:
+        raise ValueError(f"model {loaded.spec.name!r} does not take a start image")
+    image = start_frame(request.start_image, width=request.width, height=request.height)
+    return {"image": image}
+
+
 def render(loaded: LoadedPipeline, request: RenderRequest, on_step: StepCallback) -> np.ndarray:
     """Frames as uint8 (frames, height, width, 3)."""
     import torch
+
+    extra = _mode_arguments(loaded, request)
 
     generator = torch.Generator(device="cpu").manual_seed(request.seed)
 
@@ -56,5 +89,6 @@ def render(loaded: LoadedPipeline, request: RenderRequest, on_step: StepCallback
             generator=generator,
             output_type="np",
             callback_on_step_end=callback,
+            **extra,
         )
     return to_uint8(np.asarray(result.frames))

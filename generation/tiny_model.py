@@ -1,14 +1,16 @@
-"""A tiny, randomly initialised Wan text-to-video pipeline, built offline.
+"""Tiny, randomly initialised Wan pipelines (text-to-video, image-to-video), built offline.
 
-Used by the embedded default and the tests. It goes through exactly the code path a real
+Used by the embedded default and the tests. They go through exactly the code path a real
 model does (``save_pretrained`` here, ``DiffusionPipeline.from_pretrained`` in the worker);
-its output is noise-like video. Configs from shared/notes/tiny-model.md. No Django here.
+their output is noise-like video. Configs from shared/notes/tiny-model.md and
+shared/notes/tiny-image-to-video.md. No Django here.
 """
 
 from __future__ import annotations
 
 import string
 from pathlib import Path
+from typing import Any
 
 _WORDS = [
     "a",
@@ -89,18 +91,12 @@ def _vocabulary() -> list[tuple[str, float]]:
     return pieces
 
 
-def build_tiny_wan(path: str | Path) -> Path:
-    """Build and save the tiny pipeline into ``path``; returns the folder."""
+def _shared_components() -> dict[str, Any]:
+    """Tokenizer, text encoder, VAE and scheduler: the same in both tiny pipelines."""
     import torch
-    from diffusers import (
-        AutoencoderKLWan,
-        FlowMatchEulerDiscreteScheduler,
-        WanPipeline,
-        WanTransformer3DModel,
-    )
+    from diffusers import AutoencoderKLWan, FlowMatchEulerDiscreteScheduler
     from transformers import T5Tokenizer, UMT5Config, UMT5EncoderModel
 
-    target = Path(path)
     tokenizer = T5Tokenizer(vocab=_vocabulary(), extra_ids=0)
     torch.manual_seed(0)
     text_encoder = UMT5EncoderModel(
@@ -116,21 +112,77 @@ def build_tiny_wan(path: str | Path) -> Path:
         base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
         temperal_downsample=[False, True, True],  # diffusers' spelling
     )  # fmt: skip
+    return {
+        "tokenizer": tokenizer,
+        "text_encoder": text_encoder,
+        "vae": vae,
+        "scheduler": FlowMatchEulerDiscreteScheduler(shift=7.0),
+    }
+
+
+def _tiny_transformer(*, in_channels: int, image_dim: int | None) -> Any:
+    import torch
+    from diffusers import WanTransformer3DModel
+
     torch.manual_seed(0)
-    transformer = WanTransformer3DModel(
-        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=16,
-        out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32, num_layers=2,
-        cross_attn_norm=True, qk_norm="rms_norm_across_heads", rope_max_seq_len=32,
+    return WanTransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12,
+        in_channels=in_channels, out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32,
+        num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=32, image_dim=image_dim,
     )  # fmt: skip
-    scheduler = FlowMatchEulerDiscreteScheduler(shift=7.0)
-    pipeline = WanPipeline(
-        tokenizer=tokenizer,
-        text_encoder=text_encoder,
-        vae=vae,
-        transformer=transformer,
-        scheduler=scheduler,
-        transformer_2=None,
-    )
+
+
+def _save(pipeline: Any, path: str | Path) -> Path:
+    target = Path(path)
     target.mkdir(parents=True, exist_ok=True)
     pipeline.save_pretrained(str(target))
     return target
+
+
+def tiny_tokenizer() -> Any:
+    """The tiny model's T5 tokenizer: a few words and single characters. Wan pads every
+    prompt to 512 tokens, so a text encoder's cost does not depend on the vocabulary: the
+    full-size GPU benchmark (bench/gpu/wan_full_size.py) uses this one too."""
+    from transformers import T5Tokenizer
+
+    return T5Tokenizer(vocab=_vocabulary(), extra_ids=0)
+
+
+def build_tiny_wan(path: str | Path) -> Path:
+    """Build and save the tiny text-to-video pipeline into ``path``; returns the folder."""
+    from diffusers import WanPipeline
+
+    pipeline = WanPipeline(
+        **_shared_components(),
+        transformer=_tiny_transformer(in_channels=16, image_dim=None),
+        transformer_2=None,
+    )
+    return _save(pipeline, path)
+
+
+def build_tiny_wan_i2v(path: str | Path) -> Path:
+    """Build and save the tiny image-to-video pipeline (one start image) into ``path``.
+
+    A CLIP image encoder (hidden size 16) conditions the transformer, whose input is 36
+    channels: 16 noise + 4 mask + 16 latents of the start image. It takes ``image=`` only;
+    a start + end image (``last_image=``) needs a model made for it (see the notes)."""
+    import torch
+    from diffusers import WanImageToVideoPipeline
+    from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel
+
+    torch.manual_seed(0)
+    image_encoder = CLIPVisionModel(
+        CLIPVisionConfig(
+            hidden_size=16, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2,
+            image_size=32, patch_size=8, projection_dim=16,
+        )
+    )  # fmt: skip
+    pipeline = WanImageToVideoPipeline(
+        **_shared_components(),
+        transformer=_tiny_transformer(in_channels=36, image_dim=16),
+        transformer_2=None,
+        image_encoder=image_encoder,
+        image_processor=CLIPImageProcessor(crop_size=32, size={"shortest_edge": 32}),
+    )
+    return _save(pipeline, path)

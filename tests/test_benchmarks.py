@@ -5,6 +5,7 @@ checked, never a speed: the figures themselves are docs/benchmarks.md's business
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -43,13 +44,55 @@ def test_review_queue_benchmark_runs_in_smoke_mode():
 
 
 def test_queue_estimate_benchmark_runs_in_smoke_mode():
-    """Real workers and jobs (3 to learn from, 2 in a burst): every figure is printed and
-    each burst job was given an estimate while it waited or ran."""
-    out = run("bench/queue_estimate.py", "--smoke")
+    """Real workers and jobs, the mixed backlog (4 to learn from, 3 in a burst, from 4
+    artists in 2 cohorts, 4 sizes): every figure is printed, each burst job was given an
+    estimate while it waited or ran, and the start read at each submission was compared
+    with the actual wait (issue 16's figure) for the jobs that waited."""
+    out = run("bench/queue_estimate.py", "--smoke", "--mixed")
+    assert "burst 3 jobs (mixed: 4 artists in 2 cohorts" in out, out
     assert "start, predicted while queued: n=" in out
     assert "finish, predicted while running: n=" in out
     assert "finish, first prediction after submit: n=" in out
     assert " polls, 0 without an estimate" in out
+    for label in ("at its submission", "once the burst was in"):
+        assert re.search(
+            rf"^start error / actual wait, read {label}: n=[1-9]\d* median=[\d.]+ % "
+            r"p90=[\d.]+ % max=[\d.]+ % \(\d+ left out: .*\), 0 without an estimate$",
+            out,
+            re.M,
+        ), (label, out)
+        assert re.search(
+            rf"^position read {label} vs jobs that started before it: \d+ same, \d+ later ",
+            out,
+            re.M,
+        ), (label, out)
+
+
+def test_fairness_benchmark_runs_in_smoke_mode():
+    """The fair claim (jobs.worker.job_claim_next) and the bench's FIFO claim each run the
+    same small scenario (A's backlog of 12, then 3 others, 2 bench workers) to the end:
+    every job succeeded once (the report asserts it) and every figure is printed."""
+    out = run("bench/fairness.py", "--smoke")
+    for order in ("fifo", "fair"):
+        assert re.search(
+            rf"^{order}: others' wait: max=[\d.]+ s \([\d.]+ jobs\) p95=[\d.]+ s "
+            r"\([\d.]+ jobs\) median=[\d.]+ s$",
+            out,
+            re.M,
+        ), (order, out)
+        assert re.search(
+            rf"^{order}: artist A's wait: max=[\d.]+ s p95=[\d.]+ s median=[\d.]+ s \(n=12\)$",
+            out,
+            re.M,
+        ), (order, out)
+        assert re.search(
+            rf"^{order}: throughput: [\d.]+ jobs/min \(15 jobs, first start -> last finish",
+            out,
+            re.M,
+        ), (order, out)
+    assert re.search(r"^required: each other artist starts within 2 job durations \(fair\): ",
+                     out, re.M), out  # fmt: skip
+    assert re.search(r"^required: throughput fair / fifo within 5 %: ", out, re.M), out
 
 
 def test_generation_latency_benchmark_runs_in_smoke_mode():
@@ -100,6 +143,62 @@ def test_watermark_benchmark_runs_in_smoke_mode():
             rf"^\| {attack} \| [01]/1 \([\d.]+ %\) \| \d+ \| [\d.]+ \| [\d.]+ \|$", out, re.M
         ), (attack, out)
     assert re.search(r"^unmarked: \d/2 attributed, \d MAC passes, confidence median", out, re.M)
+
+
+def test_wan_full_size_gpu_benchmark_runs_in_smoke_mode(tmp_path):
+    """The full-size GPU benchmark's own code on the CPU at the tiny model's configs: every
+    phase runs and prints its figures (the job's per-step times and stages, the worker's
+    post-processing, save + load through generation.registry with the same parameter
+    dtypes as the in-memory build, the backlog both ways) and the JSON report holds the
+    frames each render returned."""
+    out = run("bench/gpu/wan_full_size.py", "--smoke", "--out", str(tmp_path))
+    assert re.search(r"^job 48x32, 9 frames, 3 steps, guidance 5\.0: wall [\d.]+ s$", out, re.M)
+    assert re.search(r"^  per step \(steps 2\.\.3\): n=2 median=[\d.]+ s p90=", out, re.M), out
+    for stage in ("text_encode", "denoise", "vae_decode", "postprocess_float_frames", "to_uint8"):
+        assert re.search(rf"^  stage {stage}: [\d.]+ s$", out, re.M), (stage, out)
+    assert re.search(
+        r"^  worker post-processing of this output: marks [\d.]+ s, encode [\d.]+ s, "
+        r"sign [\d.]+ s, poster [\d.]+ s, probe [\d.]+ s, sha256 [\d.]+ s, total",
+        out,
+        re.M,
+    ), out
+    assert re.search(
+        r"^save_pretrained: .*PipelineRegistry\.get .*loaded UniPCMultistepScheduler, 2 layers; "
+        r".*parameter dtypes match the in-memory build$",
+        out,
+        re.M,
+    ), out
+    for mode in ("sequential", "overlapped"):
+        assert re.search(
+            rf"^backlog {mode}: 2 jobs x 2 steps in [\d.]+ s = [\d.]+ jobs/min; busy ratio "
+            r"[\d.]+; gaps between renders \d+ ms;",
+            out,
+            re.M,
+        ), (mode, out)
+    report = json.loads((tmp_path / "wan_full_size.json").read_text())
+    assert report["job"]["frames_shape"] == [9, 32, 48, 3]
+    assert report["registry_load"]["frames_shape"] == [9, 32, 48, 3]
+    assert [run["mode"] for run in report["backlog"]["runs"]] == ["sequential", "overlapped"]
+    assert (tmp_path / "wan_full_size.txt").read_text().splitlines()[-1].startswith("total: ")
+
+
+def test_overlap_benchmark_runs_in_smoke_mode():
+    """Real workers, one per mode (post-processing inline, then overlapped), each with a
+    backlog of 3: every job succeeded on its first attempt (the script asserts it) and
+    each figure is printed, the gaps read from the worker's heartbeat row."""
+    out = run("bench/overlap.py", "--smoke")
+    for mode in ("sequential", "overlapped"):
+        assert re.search(
+            rf"^{mode} round 1: [\d.]+ jobs/min \([\d.]+ s\), gap between renders "
+            r"p50=[\d.]+ ms p95=[\d.]+ ms, busy ratio [\d.]+$",
+            out,
+            re.M,
+        ), (mode, out)
+    assert re.search(
+        r"^jobs/min, median of rounds: sequential [\d.]+, overlapped [\d.]+ \([\d.]+x\)$",
+        out,
+        re.M,
+    ), out
 
 
 @pytest.mark.production

@@ -55,7 +55,7 @@ LAYERS = [
     "accounts",
     "agreements", "cohorts", "notifications", "provenance",
     "api", "containment", "ledger",
-    "invitations", "jobs",
+    "invitations", "uploads", "jobs",
     "feedback", "moderation", "publishing",
     "studio", "tracing", "observability", "portal",
 ]  # fmt: skip

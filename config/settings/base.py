@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "tracing",
     "observability",
     "notifications",
+    "uploads",
 ]
 
 MIDDLEWARE = [

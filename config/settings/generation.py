@@ -7,16 +7,45 @@ from django.core.exceptions import ImproperlyConfigured
 from config.env import env_int, env_json_records, env_list, env_str
 from config.settings.base import DATA_DIR
 
-# Models the platform offers. The tiny model is built locally (manage.py build_tiny_model);
+# Models the platform offers. The tiny models are built locally (manage.py build_tiny_model);
 # Wan 2.1 loads from a local folder or, with VERNISSAGE_WAN_LOCAL_ONLY=false, from the hub.
+# "capabilities" (generation.registry.CAPABILITIES) says what a model can be asked to do:
+# "text" (text to video, the default), "start_image", "start_end_image" (issue 17).
+_TINY_STEPS = env_int("VERNISSAGE_TINY_MODEL_STEPS", 4, minimum=1, maximum=100)
 GENERATION_MODELS: dict[str, dict[str, object]] = {
     "tiny-wan": {
         "source": env_str("VERNISSAGE_TINY_MODEL_PATH", str(DATA_DIR / "models" / "tiny-wan")),
         "profile": "tiny",
         "dtype": "float32",
         "device": "cpu",
-        "steps": env_int("VERNISSAGE_TINY_MODEL_STEPS", 4, minimum=1, maximum=100),
+        "steps": _TINY_STEPS,
         "guidance": 5.0,
+        "capabilities": ["text"],
+    },
+    # The same tiny weights under a second name, so model routing can be exercised with two
+    # models on one CPU machine (tests/scaleout: workers serving different models). Not
+    # offered unless VERNISSAGE_MODELS names it.
+    "tiny-wan-b": {
+        "source": env_str("VERNISSAGE_TINY_MODEL_PATH", str(DATA_DIR / "models" / "tiny-wan")),
+        "profile": "tiny",
+        "dtype": "float32",
+        "device": "cpu",
+        "steps": _TINY_STEPS,
+        "guidance": 5.0,
+        "capabilities": ["text"],
+    },
+    # Image to video from a start image (Wan's I2V pipeline, tiny and random). Not offered
+    # until the submit side takes images: add it to VERNISSAGE_MODELS to load it.
+    "tiny-wan-i2v": {
+        "source": env_str(
+            "VERNISSAGE_TINY_I2V_MODEL_PATH", str(DATA_DIR / "models" / "tiny-wan-i2v")
+        ),
+        "profile": "tiny",
+        "dtype": "float32",
+        "device": "cpu",
+        "steps": _TINY_STEPS,
+        "guidance": 5.0,
+        "capabilities": ["start_image"],
     },
     "wan2.1-t2v-1.3b": {
         "source": env_str("VERNISSAGE_WAN_SOURCE", "Wan-AI/Wan2.1-T2V-1.3B-Diffusers"),
@@ -26,6 +55,7 @@ GENERATION_MODELS: dict[str, dict[str, object]] = {
         "steps": env_int("VERNISSAGE_WAN_STEPS", 30, minimum=1, maximum=200),
         "guidance": 5.0,
         "local_files_only": env_str("VERNISSAGE_WAN_LOCAL_ONLY", "true") != "false",
+        "capabilities": ["text"],
     },
 }
 # Which of them artists may pick, and the one used when they don't.
@@ -39,6 +69,12 @@ for _name in [*GENERATION_ENABLED_MODELS, GENERATION_DEFAULT_MODEL]:
         )
 if GENERATION_DEFAULT_MODEL not in GENERATION_ENABLED_MODELS:
     raise ImproperlyConfigured("VERNISSAGE_DEFAULT_MODEL must be one of VERNISSAGE_MODELS.")
+# A submission that names no model is text to video.
+_default_capabilities = GENERATION_MODELS[GENERATION_DEFAULT_MODEL]["capabilities"]
+if not isinstance(_default_capabilities, list) or "text" not in _default_capabilities:
+    raise ImproperlyConfigured(
+        f"VERNISSAGE_DEFAULT_MODEL {GENERATION_DEFAULT_MODEL!r} does not make video from text."
+    )
 
 # The broker queue GPU workers consume (celery -A config worker -Q <this>).
 GENERATION_QUEUE = env_str("VERNISSAGE_GPU_QUEUE", "gpu")
@@ -65,8 +101,9 @@ GENERATION_MAX_ATTEMPTS = env_int("VERNISSAGE_MAX_ATTEMPTS", 3, minimum=1, maxim
 
 
 # Render time limits (issue 16): a model's maximum render time, from the moment its render
-# starts to its output stored. Set per model ("tiny-wan=120,wan2.1-t2v-1.3b=2400"); a model
-# not named there gets FIXED + PER_STEP x the job's steps. A render still stepping past it
+# starts to its last step (its post-processing has the same limit again, on its own). Set
+# per model ("tiny-wan=120,wan2.1-t2v-1.3b=2400"); a model not named there gets
+# FIXED + PER_STEP x the job's steps. A render still stepping past it
 # stops at its next step (a failed attempt, retried); one still running at limit + GRACE
 # (stuck inside a step) ends its worker process, which systemd or `serve` starts again.
 def _render_limits(name: str) -> dict[str, int]:
@@ -104,6 +141,14 @@ GENERATION_REPUBLISH_AFTER_SECONDS = env_int(
 )
 # Progress is written at most this often while a job runs.
 GENERATION_PROGRESS_WRITE_SECONDS = 0.25
+# Overlapped post-processing (issue 16, decision 0031): a worker process hands a rendered
+# output (marks, encode, C2PA, poster, probe, store, the success transaction) to this many
+# post-processing threads and renders the next job meanwhile; a render that finds every
+# slot taken waits for one (at most this many outputs in post: memory stays bounded).
+# 0: post-processing inline, after the render, as before.
+GENERATION_POST_PROCESSING_SLOTS = env_int(
+    "VERNISSAGE_POST_PROCESSING_SLOTS", 1, minimum=0, maximum=2
+)
 
 # Queue estimates (jobs.estimates): a model's last N first-attempt successes within D days
 # give its pace; with fewer than MIN of them a job shows "no estimate yet". The workers are
@@ -143,3 +188,14 @@ PROMPT_POLICY_RULES = env_json_records(
     keys={"code", "pattern", "message"},
 )
 PROMPT_POLICY_CLASSIFIER = env_str("VERNISSAGE_PROMPT_CLASSIFIER", "")
+
+# Input images (issue 17: image to video): POST /api/v1/uploads/ (uploads.images). Bytes and
+# pixels are checked before any pixel is decoded; an upload no job used is deleted, with
+# its file, by housekeeping after UNUSED_HOURS.
+UPLOAD_MAX_BYTES = env_int(
+    "VERNISSAGE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1024, maximum=200 * 1024 * 1024
+)
+UPLOAD_MAX_PIXELS = env_int(
+    "VERNISSAGE_UPLOAD_MAX_PIXELS", 16_000_000, minimum=65_536, maximum=64_000_000
+)
+UPLOAD_UNUSED_HOURS = env_int("VERNISSAGE_UPLOAD_UNUSED_HOURS", 24, minimum=1, maximum=720)

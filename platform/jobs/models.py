@@ -212,6 +212,12 @@ class WorkerHeartbeat(models.Model):
     last_seen_at = models.DateTimeField()
     # The job this process is running (no foreign key: a heartbeat never locks a job).
     job_id = models.BigIntegerField(null=True, blank=True)
+    # Its render clock (jobs.heartbeats.RenderClock), written with each beat: the share of
+    # recent wall time spent rendering, and the gap between one render's end and the next
+    # one's start with a backlog (median, p95; empty before the first such gap).
+    busy_ratio = models.FloatField(null=True, blank=True)
+    render_gap_p50_seconds = models.FloatField(null=True, blank=True)
+    render_gap_p95_seconds = models.FloatField(null=True, blank=True)
 
     class Meta:
         # Made by the observability app (decision 0015); moved here in issue 15.

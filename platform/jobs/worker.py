@@ -7,6 +7,7 @@ job, a slow or partitioned worker's writes touch no row and it stops.
 from __future__ import annotations
 
 import logging
+import queue
 import tempfile
 import threading
 import time
@@ -23,7 +24,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jobs.errors import LeaseLost, RenderTimedOut
-from jobs.heartbeats import with_job_log_context, worker_name
+from jobs.heartbeats import job_log_context, render_clock, with_job_log_context, worker_name
 from jobs.marks import output_marks_apply
 from jobs.models import Job, JobStatus, Output
 from jobs.pipelines import registry
@@ -68,7 +69,11 @@ def job_claim(*, job_id: int) -> Job | None:
         worker=worker_name(),
         progress=0.0,
     )
-    return Job.objects.get(pk=job_id) if claimed == 1 else None
+    if claimed != 1:
+        return None
+    # With its cohort and artist: the marks, the C2PA manifest and the "video ready"
+    # notification read them, and would each ask the database again.
+    return Job.objects.select_related("cohort", "artist").get(pk=job_id)
 
 
 # How many of the fairest jobs a claim tries before reading the line again.
@@ -100,10 +105,10 @@ def job_claim_next(*, models: Sequence[str]) -> Job | None:
     return None
 
 
-def job_wake(*, job_id: int) -> str:
+def job_wake(*, job_id: int, overlap: bool = False) -> str:
     """A broker message (a wake-up for ``job_id``): claim the next fair job of that job's
-    model and run it. Someone else may have taken ``job_id`` already, or it was cancelled:
-    the wake-up then runs the next fair one, or nothing."""
+    model and run it (``overlap``: as ``job_run``). Someone else may have taken ``job_id``
+    already, or it was cancelled: the wake-up then runs the next fair one, or nothing."""
     close_old_connections()
     model = Job.objects.filter(pk=job_id).values_list("model", flat=True).first()
     if model is None or model not in worker_models():
@@ -118,7 +123,7 @@ def job_wake(*, job_id: int) -> str:
             model,
         )
         return "skipped"
-    return job_run(job_id=job.pk, claimed=job)
+    return job_run(job_id=job.pk, claimed=job, overlap=overlap)
 
 
 def _mine(job: Job) -> QuerySet[Job]:
@@ -126,11 +131,14 @@ def _mine(job: Job) -> QuerySet[Job]:
 
 
 class Heartbeat:
-    """Renews the lease from a background thread while the job runs."""
+    """Renews the lease from a background thread while the job runs, and notices on the
+    way whether the job is still this attempt's (``lost``) and whether a cancel was asked
+    (``canceled``): the step callback reads these events between its own checks."""
 
     def __init__(self, job: Job) -> None:
         self.job = job
         self.lost = threading.Event()
+        self.canceled = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job.pk}", daemon=True)
 
@@ -142,12 +150,29 @@ class Heartbeat:
         self._stop.set()
         self._thread.join(timeout=5)
 
+    def beat(self) -> bool:
+        """Renew the lease once (fenced by attempt). One statement while nobody asked to
+        cancel; a second one tells a cancel (the lease is still renewed: the attempt ends
+        itself, canceled, at its next check) from a job that is no longer this
+        attempt's (``lost``). Returns False when there is nothing left to renew."""
+        renewed = (
+            _mine(self.job)
+            .filter(cancel_requested_at__isnull=True)
+            .update(lease_expires_at=_lease_until())
+        )
+        if renewed == 1:
+            return True
+        if _mine(self.job).update(lease_expires_at=_lease_until()) == 1:
+            self.canceled.set()
+            return True
+        self.lost.set()
+        return False
+
     def _run(self) -> None:
         interval = max(0.5, settings.GENERATION_LEASE_SECONDS / 3)
         try:
             while not self._stop.wait(interval):
-                if _mine(self.job).update(lease_expires_at=_lease_until()) != 1:
-                    self.lost.set()
+                if not self.beat():
                     return
         except Exception:
             log.exception("heartbeat for job %s failed", self.job.pk)
@@ -156,14 +181,30 @@ class Heartbeat:
 
 
 class StepReporter:
-    """The pipeline's per-step callback: writes progress (throttled), renews nothing,
-    and stops the render when the job was cancelled or is no longer ours, or when it ran
-    past ``deadline`` (``time.monotonic()``; its model's time limit, ``jobs.watchdog``)."""
+    """The pipeline's per-step callback: stops the render when the job was cancelled or
+    is no longer this attempt's, or when it ran past ``deadline`` (``time.monotonic()``;
+    its model's time limit, ``jobs.watchdog``).
 
-    def __init__(self, job: Job, heartbeat: Heartbeat, *, deadline: float | None = None) -> None:
+    It asks the database at most every ``GENERATION_PROGRESS_WRITE_SECONDS`` (and at the
+    first and last step): one progress UPDATE, fenced by attempt and conditional on no
+    cancel, whose miss is read once to tell a cancel from a lost lease. Between those
+    writes it reads the heartbeat's events, which the lease renewal sets. A cancel or a
+    lost lease therefore stops the render at its first step after the next write or
+    beat: a quarter of a second by default, or one step when steps take longer."""
+
+    def __init__(
+        self,
+        job: Job,
+        heartbeat: Heartbeat,
+        *,
+        deadline: float | None = None,
+        first_write: dict[str, object] | None = None,
+    ) -> None:
         self.job = job
         self.heartbeat = heartbeat
         self.deadline = deadline
+        # Written along with the first step's progress (one statement fewer per job).
+        self.first_write = first_write or {}
         self._last_write = 0.0
 
     def __call__(self, done: int, total: int) -> None:
@@ -172,76 +213,252 @@ class StepReporter:
 
         if self.heartbeat.lost.is_set():
             raise LeaseLost()
-        row = Job.objects.filter(pk=self.job.pk).values("status", "attempt", "cancel_requested_at")
-        state = row.first()
-        if (
-            state is None
-            or state["status"] != JobStatus.RUNNING
-            or state["attempt"] != self.job.attempt
-        ):
-            raise LeaseLost()
-        if state["cancel_requested_at"] is not None:
+        if self.heartbeat.canceled.is_set():
             raise RenderCanceled()
         now = time.monotonic()
         if self.deadline is not None and now >= self.deadline:
             raise RenderTimedOut()
         if done == 1:
-            self.write(STEPS_SHARE * done / total, first_step_at=timezone.now())
+            self.write(STEPS_SHARE * done / total, first_step_at=timezone.now(), **self.first_write)
             self._last_write = now
         elif done == total or now - self._last_write >= settings.GENERATION_PROGRESS_WRITE_SECONDS:
             self.write(STEPS_SHARE * done / total)
             self._last_write = now
 
     def write(self, progress: float, **extra: object) -> None:
-        if _mine(self.job).update(progress=progress, **extra) != 1:
-            raise LeaseLost()
+        """Progress, fenced by attempt and only while no cancel was asked: RenderCanceled
+        or LeaseLost otherwise."""
+        if (
+            _mine(self.job)
+            .filter(cancel_requested_at__isnull=True)
+            .update(progress=progress, **extra)
+            == 1
+        ):
+            return
+        _stop_reason(self.job)
 
 
-@with_job_log_context  # log lines carry the job id and the submitting request's id
-def job_run(*, job_id: int, claimed: Job | None = None) -> str:
-    """Run one job to its end (``claimed``: already claimed by ``job_claim_next``).
-    Returns what happened (for logs and tests)."""
+def _stop_reason(job: Job) -> None:
+    """A fenced write that had to see no cancel missed: raise why (one read)."""
     # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
     from generation.runner import RenderCanceled
 
+    if _mine(job).filter(cancel_requested_at__isnull=False).exists():
+        raise RenderCanceled()
+    raise LeaseLost()
+
+
+@with_job_log_context  # log lines carry the job id and the submitting request's id
+def job_run(*, job_id: int, claimed: Job | None = None, overlap: bool = False) -> str:
+    """Run one job to its end (``claimed``: already claimed by ``job_claim_next``).
+    Returns what happened (for logs and tests).
+
+    With ``overlap`` (the Celery task) and ``VERNISSAGE_POST_PROCESSING_SLOTS`` above 0,
+    the rendered output goes to this process's post-processing threads
+    (``PostProcessing``) and this returns ``"rendered"`` at once, so the worker renders
+    the next job while this one is marked, encoded, signed and stored; the job's own
+    outcome is logged (``job N: finished: ...``) when its post-processing ends. The
+    heartbeat keeps the lease until then: the job is running until its success commits."""
     close_old_connections()
     job = claimed if claimed is not None else job_claim(job_id=job_id)
     if job is None:
         log.info("job %s: not claimable (duplicate delivery, canceled or done); skipping", job_id)
         return "skipped"
     log.info("job %s: attempt %s on %s", job.pk, job.attempt, job.worker)
+    heartbeat: Heartbeat | None = Heartbeat(job).__enter__()
     try:
-        with Heartbeat(job) as heartbeat:
-            loaded = registry().get(job.model)
-            _mine(job).update(pipeline_loaded_at=datetime.fromtimestamp(loaded.loaded_at, tz=UTC))
-            with _watchdog(job) as watchdog:
-                reporter = StepReporter(job, heartbeat, deadline=watchdog.deadline)
-                frames = _render(job, loaded, reporter)
-                reporter.write(0.95)
-                output = _encode_and_store(job, frames)
+        assert heartbeat is not None
+        try:
+            frames = _render_stage(job, heartbeat)
+        except Exception as error:
+            return _finished(job, _outcome_of(job, error))
+        post = post_processing() if overlap else None
+        if post is None:
+            return _finished(job, _post_process(job, frames, heartbeat))
+        post.submit(job=job, frames=frames, heartbeat=heartbeat)  # waits for a free slot
+        heartbeat = None  # the post-processing thread stops it, after the commit
+        return "rendered"
+    finally:
+        if heartbeat is not None:
+            heartbeat.__exit__()
+
+
+def _render_stage(job: Job, heartbeat: Heartbeat) -> np.ndarray:
+    """Render under the model's time limit, then write the render's end (progress 0.95,
+    fenced and refused once a cancel was asked)."""
+    loaded = registry().get(job.model)
+    loaded_at = datetime.fromtimestamp(loaded.loaded_at, tz=UTC)
+    with _watchdog(job) as watchdog:
+        reporter = StepReporter(
+            job,
+            heartbeat,
+            deadline=watchdog.deadline,
+            first_write={"pipeline_loaded_at": loaded_at},
+        )
+        render_clock.render_started(queued_at=job.created_at)
+        try:
+            frames = _render(job, loaded, reporter)
+        finally:
+            render_clock.render_ended()
+    reporter.write(0.95)
+    return frames
+
+
+def _post_process(job: Job, frames: np.ndarray, heartbeat: Heartbeat) -> str:
+    """Marks, encode, C2PA, poster, probe, store and the success transaction, under the
+    same time limit as the render (a stuck encode ends the process too; the lease then
+    lapses and the reaper re-queues). What happened, as ``job_run`` says it."""
+    # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
+    from generation.runner import RenderCanceled
+
+    try:
+        # Noticed by the heartbeat while the output waited for a slot: don't encode it.
+        if heartbeat.lost.is_set():
+            raise LeaseLost()
+        if heartbeat.canceled.is_set():
+            raise RenderCanceled()
+        with _watchdog(job):
+            output = _encode_and_store(job, frames)
         return f"succeeded:{output.pk}"
-    except RenderCanceled:
+    except Exception as error:
+        return _outcome_of(job, error)
+
+
+def _outcome_of(job: Job, error: Exception) -> str:
+    """The attempt ended with ``error``: write what follows (canceled, retried or failed;
+    nothing once the lease is lost) and say what happened."""
+    # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
+    from generation.runner import RenderCanceled
+
+    if isinstance(error, RenderCanceled):
         _mine(job).update(
             status=JobStatus.CANCELED, finished_at=timezone.now(), lease_expires_at=None
         )
         log.info("job %s: canceled", job.pk)
         return "canceled"
-    except LeaseLost:
+    if isinstance(error, LeaseLost):
         log.warning(
             "job %s: lease lost (re-queued elsewhere); stopping attempt %s", job.pk, job.attempt
         )
         return "lease_lost"
-    except RenderTimedOut:
+    if isinstance(error, RenderTimedOut):
         log.warning("job %s: attempt %s ran past its time limit; stopped", job.pk, job.attempt)
         return _after_error(job, code="render_timeout")
-    except Exception:
-        log.exception("job %s: attempt %s failed", job.pk, job.attempt)
-        return _after_error(job)
+    log.error("job %s: attempt %s failed", job.pk, job.attempt, exc_info=error)
+    return _after_error(job)
+
+
+def _finished(job: Job, outcome: str) -> str:
+    log.info("job %s: finished: %s", job.pk, outcome)
+    return outcome
+
+
+class _PostItem:
+    def __init__(self, job: Job, frames: np.ndarray, heartbeat: Heartbeat) -> None:
+        self.job, self.frames, self.heartbeat = job, frames, heartbeat
+
+    def run(self) -> None:
+        try:
+            close_old_connections()
+            with job_log_context(self.job):
+                _finished(self.job, _post_process(self.job, self.frames, self.heartbeat))
+        except Exception:  # never lose the thread; the lease and the reaper cover the job
+            log.exception("job %s: post-processing failed", self.job.pk)
+        finally:
+            self.frames = None  # type: ignore[assignment]
+            self.heartbeat.__exit__()
+
+
+class PostProcessing:
+    """A worker process's post-processing threads (``slots`` of them, one output each):
+    ``submit`` hands over a rendered output and waits while every slot is taken, so at
+    most ``slots`` outputs are in post and one more is held by the render thread. Each
+    thread has its own database connection, closed when it ends (``close``)."""
+
+    def __init__(self, *, slots: int) -> None:
+        self.slots = slots
+        self._room = threading.BoundedSemaphore(slots)
+        self._work: queue.SimpleQueue[_PostItem | None] = queue.SimpleQueue()
+        self._busy = 0
+        self._changed = threading.Condition()
+        self._threads = [
+            threading.Thread(target=self._serve, name=f"post-processing-{i}", daemon=True)
+            for i in range(slots)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def submit(self, *, job: Job, frames: np.ndarray, heartbeat: Heartbeat) -> None:
+        self._room.acquire()
+        with self._changed:
+            self._busy += 1
+        self._work.put(_PostItem(job, frames, heartbeat))
+
+    def in_post(self) -> int:
+        """How many outputs are in post now (waiting for a thread or being processed)."""
+        with self._changed:
+            return self._busy
+
+    def drain(self, timeout: float | None = None) -> bool:
+        """Wait until no output is in post; False if ``timeout`` ran out first."""
+        with self._changed:
+            return self._changed.wait_for(lambda: self._busy == 0, timeout)
+
+    def close(self) -> None:
+        """Drain, then end the threads (each closes its database connection)."""
+        self.drain()
+        for _ in self._threads:
+            self._work.put(None)
+        for thread in self._threads:
+            thread.join()
+
+    def _serve(self) -> None:
+        try:
+            while (item := self._work.get()) is not None:
+                try:
+                    item.run()
+                finally:
+                    self._room.release()
+                    with self._changed:
+                        self._busy -= 1
+                        self._changed.notify_all()
+        finally:
+            connection.close()
+
+
+_post_processing: PostProcessing | None = None
+_post_processing_lock = threading.Lock()
+
+
+def post_processing() -> PostProcessing | None:
+    """This process's post-processing threads, started on first use; None when
+    ``VERNISSAGE_POST_PROCESSING_SLOTS`` is 0 (post-processing inline)."""
+    global _post_processing
+    slots = settings.GENERATION_POST_PROCESSING_SLOTS
+    if slots <= 0:
+        return None
+    with _post_processing_lock:
+        if _post_processing is None or _post_processing.slots != slots:
+            if _post_processing is not None:
+                _post_processing.close()
+            _post_processing = PostProcessing(slots=slots)
+        return _post_processing
+
+
+def post_processing_drain() -> None:
+    """A warm shutdown: finish every output in post, then end the threads."""
+    global _post_processing
+    with _post_processing_lock:
+        if _post_processing is not None:
+            log.info("finishing %s output(s) in post before exit", _post_processing.in_post())
+            _post_processing.close()
+            _post_processing = None
 
 
 def _watchdog(job: Job) -> RenderWatchdog:
-    """The render's time limit, from now: checked at every step, and enforced by ending
-    this process when the render is stuck inside a step (``jobs.watchdog``)."""
+    """The model's time limit, from now: checked at every step, and enforced by ending
+    this process when the render (or the output's post-processing) is stuck
+    (``jobs.watchdog``)."""
     return RenderWatchdog(
         job_id=job.pk,
         limit_seconds=render_limit_seconds(model=job.model, steps=job.steps),
@@ -303,12 +520,7 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
                 )
                 != 1
             ):
-                # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
-                from generation.runner import RenderCanceled
-
-                if _mine(job).filter(cancel_requested_at__isnull=False).exists():
-                    raise RenderCanceled()
-                raise LeaseLost()
+                _stop_reason(job)
             output = Output.objects.create(
                 job=job,
                 video=video_name,

@@ -57,9 +57,9 @@ def video_ready_notify(*, job: Job) -> Notification:
     the job page, and an email if they opted in. Call it inside the transaction that marks
     the job succeeded. Once per job: a second call (a redelivered task, a retried
     attempt) returns the first notification and sends nothing."""
-    existing = Notification.objects.filter(job=job, kind=NotificationKind.VIDEO_READY).first()
-    if existing is not None:
-        return existing
+    # A twin (a second call) is caught by the unique constraint in the savepoint below, so
+    # the usual first call asks nothing before it writes but the artist as they are now
+    # (not as claimed with the job: their language or address may have changed since).
     artist = User.objects.get(pk=job.artist_id)
     with translation.override(language_for(artist)):
         message = gettext("Your video #%(job)s is ready to watch.") % {"job": job.pk}

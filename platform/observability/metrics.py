@@ -230,7 +230,20 @@ class DatabaseCollector(Collector):
         )
         forget = now - timedelta(seconds=settings.OBSERVABILITY_WORKER_FORGET_SECONDS)
         rows = WorkerHeartbeat.objects.filter(last_seen_at__gte=forget).values_list(
-            "name", "queues", "last_seen_at", "job_id"
+            "name", "queues", "last_seen_at", "job_id",
+            "busy_ratio", "render_gap_p50_seconds", "render_gap_p95_seconds",
+        )  # fmt: skip
+        busy_ratio = GaugeMetricFamily(
+            "vernissage_worker_busy_ratio",
+            "Share of each worker's recent wall time spent rendering (jobs.heartbeats, "
+            "last 5 minutes), as of its last heartbeat.",
+            labels=["worker"],
+        )
+        render_gap = GaugeMetricFamily(
+            "vernissage_worker_render_gap_seconds",
+            "Seconds between one render's end and the next render's start on each worker, "
+            "with a backlog (its latest gaps; quantile 0.5 and 0.95).",
+            labels=["worker", "quantile"],
         )
         serving = GaugeMetricFamily(
             "vernissage_model_workers",
@@ -244,16 +257,21 @@ class DatabaseCollector(Collector):
         )
         fresh = now - timedelta(seconds=3 * settings.OBSERVABILITY_WORKER_HEARTBEAT_SECONDS)
         live: list[str] = []
-        for name, queues, last_seen, job_id in rows:
+        for name, queues, last_seen, job_id, ratio, gap_p50, gap_p95 in rows:
             age.add_metric([name, queues], max(0.0, (now - last_seen).total_seconds()))
             busy.add_metric([name, queues], 0.0 if job_id is None else 1.0)
+            if ratio is not None:
+                busy_ratio.add_metric([name], ratio)
+            for quantile, gap in (("0.5", gap_p50), ("0.95", gap_p95)):
+                if gap is not None:
+                    render_gap.add_metric([name, quantile], gap)
             if last_seen >= fresh:
                 live.append(queues)
         for model in sorted({*settings.GENERATION_ENABLED_MODELS, *queued_by_model}):
             count = sum(1 for queues in live if serves(queues, model))
             serving.add_metric([model], count)
             waiting.add_metric([model], 0 if count else queued_by_model.get(model, 0))
-        yield from (age, busy, serving, waiting)
+        yield from (age, busy, busy_ratio, render_gap, serving, waiting)
 
 
 registry = CollectorRegistry(auto_describe=False)

@@ -18,17 +18,24 @@ from ledger.selectors import ledger_entries_of
 from moderation.models import ReviewDecision, ReviewItem
 from notifications.models import Notification
 from notifications.selectors import notification_preferences_of
+from uploads.models import InputImage
+from uploads.selectors import input_images_of
 
 
 def _dump(value: Any) -> str:
     return json.dumps(value, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False)
 
 
+def _upload_file_name(image: InputImage) -> str:
+    return f"uploads/{image.pk}.{'jpg' if image.content_type == 'image/jpeg' else 'png'}"
+
+
 def personal_data_archive(*, user: User) -> bytes:
     """profile, agreement acceptances (with the exact texts), prompts and jobs, review
     decisions on their outputs, feedback and survey answers, the ledger, notifications and
-    notification choices."""
+    notification choices, and the images they uploaded (as stored: re-encoded)."""
     choices = notification_preferences_of(user=user)
+    uploads = list(input_images_of(owner=user))
     files: dict[str, Any] = {
         "profile.json": {
             "email": user.email,
@@ -125,6 +132,20 @@ def personal_data_archive(*, user: User) -> bytes:
                 "kind", "job_id", "message", "link", "created_at", "read_at"
             )
         ),
+        "uploads.json": [
+            {
+                "id": image.pk,
+                "file": _upload_file_name(image),
+                "width": image.width,
+                "height": image.height,
+                "content_type": image.content_type,
+                "size_bytes": image.size_bytes,
+                "sha256": image.sha256,
+                "created_at": image.created_at,
+                "used_at": image.used_at,
+            }
+            for image in uploads
+        ],
         "notification_preferences.json": {
             "email_on_video_ready": choices.email_on_video_ready,
             "email_on_review_decision": choices.email_on_review_decision,
@@ -134,6 +155,12 @@ def personal_data_archive(*, user: User) -> bytes:
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in files.items():
             archive.writestr(name, _dump(content))
+        for image in uploads:
+            try:
+                with image.file.open("rb") as stored:
+                    archive.writestr(_upload_file_name(image), stored.read())
+            except OSError:  # its file is gone (expired meanwhile): the row says what it was
+                continue
         archive.writestr(
             "README.txt",
             f"Your Vernissage data, exported {timezone.now():%Y-%m-%d %H:%M} UTC. "

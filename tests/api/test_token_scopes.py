@@ -64,6 +64,8 @@ EXPECTED: dict[str, tuple[frozenset[str] | str, str]] = {
     "POST /api/v1/review/{id}/reject/": (frozenset({REVIEW_WRITE}), "staff"),
     "POST /api/v1/publications/{id}/takedown/": (frozenset({REVIEW_WRITE}), "staff"),
     "POST /api/v1/publications/{id}/lift-takedown/": (frozenset({REVIEW_WRITE}), "staff"),
+    "POST /api/v1/uploads/": (frozenset({GENERATE}), "artist"),
+    "GET /api/v1/uploads/{id}/": (frozenset({READ, GENERATE}), "artist"),
     "GET /api/v1/gallery/": (PUBLIC, "anyone"),
     "GET /api/v1/feedback/": (frozenset({READ, GENERATE}), "artist"),
     "POST /api/v1/feedback/": (NONE, "artist"),

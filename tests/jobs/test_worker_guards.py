@@ -48,12 +48,12 @@ def test_a_job_that_used_every_attempt_is_not_claimed_again(artist):
 
 
 @pytest.mark.django_db
-def test_a_render_whose_job_went_back_to_the_queue_stops_at_its_next_step(artist, settings):
-    """The guard: ``StepReporter``'s ``state["status"] != JobStatus.RUNNING``. The lease
-    ran out and the reaper put the job back in the queue (same attempt number, not yet
-    claimed again): the old render stops at its next step (LeaseLost), even one that
-    writes no progress, and leaves the row as the reaper left it."""
-    settings.GENERATION_PROGRESS_WRITE_SECONDS = 3600  # only the first step writes
+def test_a_render_whose_job_went_back_to_the_queue_stops_at_its_next_write(artist, settings):
+    """The guard: the progress UPDATE's ``status=RUNNING`` (``_mine``) and its miss read as
+    LeaseLost (``_stop_reason``). The lease ran out and the reaper put the job back in the
+    queue (same attempt number, not yet claimed again): the old render stops at its next
+    progress write (LeaseLost) and leaves the row as the reaper left it."""
+    settings.GENERATION_PROGRESS_WRITE_SECONDS = 0  # every step writes
     job = job_claim(job_id=queued_job(artist).pk)
     assert job is not None
     reporter = StepReporter(job, Heartbeat(job))  # its heartbeat has not noticed yet
@@ -64,7 +64,7 @@ def test_a_render_whose_job_went_back_to_the_queue_stops_at_its_next_step(artist
     with pytest.raises(LeaseLost):
         reporter(2, 8)
     row = Job.objects.get(pk=job.pk)
-    assert (row.status, row.attempt) == (JobStatus.QUEUED, 1)
+    assert (row.status, row.attempt, row.progress) == (JobStatus.QUEUED, 1, 0.0)
 
 
 @pytest.mark.django_db

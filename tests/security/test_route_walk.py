@@ -257,6 +257,8 @@ EXPECTED: dict[str, str] = {
     'api/v1/review/<int:pk>/claim/': 'ddddmcc',
     'api/v1/review/<int:pk>/reject/': 'ddddmbb',
     'api/v1/review/queue/': 'ddddmoo',
+    'api/v1/uploads/': 'ddbdmdd',
+    'api/v1/uploads/<int:pk>/': 'ddodmxx',
     'favicon.ico': 'onooooo',
     'feedback/': 'lnolmoo',
     'feedback/<int:pk>/': 'lnolmoo',
@@ -336,6 +338,8 @@ def world(artist: User, reviewer: User, make_output, invite) -> dict[str, str]:
     from moderation.services import review_approve, review_claim
     from publishing.services import publication_create
     from tests.feedback.conftest import BUG
+    from tests.uploads.conftest import picture, upload
+    from uploads.services import input_image_upload
 
     output = make_output(artist)
     review_approve(item=review_claim(item=output.review, reviewer=reviewer), reviewer=reviewer)
@@ -344,6 +348,7 @@ def world(artist: User, reviewer: User, make_output, invite) -> dict[str, str]:
     invitation, token = invite("newcomer@example.com")
     api_token = api_token_create(user=artist, name="cli", scope="read").token
     acceptance = artist.agreement_acceptances.first()
+    image = input_image_upload(owner=artist, upload=upload(picture()))
     return {
         "job": str(output.job_id),
         "output": str(output.pk),
@@ -358,6 +363,7 @@ def world(artist: User, reviewer: User, make_output, invite) -> dict[str, str]:
         "agreement": str(acceptance.version_id) if acceptance else "0",
         # The approval above told the artist: their newest notification.
         "notification": str(artist.notifications.latest("pk").pk),
+        "upload": str(image.pk),
     }
 
 
@@ -376,6 +382,7 @@ _PK_BY_PREFIX = (
     ("account/tokens/", "api_token"),
     ("api/v1/notifications/", "notification"),
     ("notifications/", "notification"),
+    ("api/v1/uploads/", "upload"),
 )
 _BY_NAME = {
     "job_id": "job",

@@ -1,4 +1,5 @@
-"""Long-running housekeeper: recovers lost jobs and escalates overdue reviews."""
+"""Long-running housekeeper: recovers lost jobs, escalates overdue reviews and deletes
+uploaded images no job used."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from django.db import close_old_connections
 
 from jobs.services import jobs_reap
 from moderation.services import review_escalate_overdue
+from uploads.services import input_images_expire
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +22,8 @@ class Command(BaseCommand):
     help = (
         "Every few seconds: re-queue or fail jobs whose worker vanished, publish queued jobs "
         "whose message was lost (jobs.services.jobs_reap), and tell program admins about "
-        "review items past their due time (moderation.services.review_escalate_overdue)."
+        "review items past their due time (moderation.services.review_escalate_overdue), "
+        "and delete uploaded images no job used in time (uploads.services.input_images_expire)."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -32,6 +35,7 @@ class Command(BaseCommand):
             try:
                 report = jobs_reap()
                 escalated = review_escalate_overdue()
+                expired = input_images_expire()
             except Exception:  # keep the loop alive; the next pass retries
                 log.exception("housekeeping pass failed")
                 if options["once"]:
@@ -41,7 +45,7 @@ class Command(BaseCommand):
                     self.stdout.write(
                         f"jobs requeued={report.requeued} failed={report.failed} "
                         f"canceled={report.canceled} republished={report.republished}; "
-                        f"reviews escalated={escalated}"
+                        f"reviews escalated={escalated}; uploads expired={expired}"
                     )
                     return
             time.sleep(settings.GENERATION_REAPER_INTERVAL_SECONDS)

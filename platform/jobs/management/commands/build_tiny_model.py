@@ -1,4 +1,4 @@
-"""Build the tiny local text-to-video model (for the embedded default and the tests)."""
+"""Build a tiny local model (for the embedded default and the tests)."""
 
 from __future__ import annotations
 
@@ -9,30 +9,45 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+# The tiny models and the builder of each, in generation.tiny_model.
+BUILDERS = {"tiny-wan": "build_tiny_wan", "tiny-wan-i2v": "build_tiny_wan_i2v"}
+
 
 class Command(BaseCommand):
     help = (
-        "Build a tiny, randomly initialised Wan text-to-video pipeline into a folder "
-        "(default: the tiny-wan model's configured source). Needs the 'gpu' extra."
+        "Build a tiny, randomly initialised Wan pipeline into a folder (default: the "
+        "model's configured source): text-to-video (tiny-wan, the default) or image-to-video "
+        "from a start image (--model tiny-wan-i2v). Needs the 'gpu' extra."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", nargs="?", help="Folder to write (default: from settings).")
+        parser.add_argument(
+            "--model", choices=sorted(BUILDERS), default="tiny-wan", help="Which tiny model."
+        )
         parser.add_argument("--force", action="store_true", help="Rebuild even if it exists.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        path = Path(options["path"] or str(settings.GENERATION_MODELS["tiny-wan"]["source"]))
+        model = options["model"]
+        path = Path(options["path"] or str(settings.GENERATION_MODELS[model]["source"]))
         if (path / "model_index.json").exists() and not options["force"]:
-            self.stdout.write(f"Tiny model already at {path} (use --force to rebuild).")
+            self.stdout.write(f"Tiny model {model} already at {path} (use --force to rebuild).")
             return
         try:
             # local import: without the gpu extra the command explains what to install
-            from generation.tiny_model import build_tiny_wan
+            from generation import tiny_model
         except ImportError as error:
             raise CommandError(
                 f"{error}. Install the gpu extra: pip install -e '.[gpu]' torch==2.13.0"
             ) from None
         started = time.perf_counter()
-        build_tiny_wan(path)
+        try:
+            getattr(tiny_model, BUILDERS[model])(path)
+        except ImportError as error:  # torch, diffusers or ftfy missing
+            raise CommandError(
+                f"{error}. Install the gpu extra: pip install -e '.[gpu]' torch==2.13.0"
+            ) from None
         seconds = time.perf_counter() - started
-        self.stdout.write(self.style.SUCCESS(f"Built the tiny model at {path} in {seconds:.1f}s."))
+        self.stdout.write(
+            self.style.SUCCESS(f"Built the tiny model {model} at {path} in {seconds:.1f}s.")
+        )

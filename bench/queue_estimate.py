@@ -1,14 +1,16 @@
 """How accurate the queue estimate is (issue 14; jobs.estimates).
 
     .venv/bin/python bench/queue_estimate.py [--history 12] [--jobs 20] [--workers 1] [--mixed]
-        [--per-job] [--poll-every 1.0]
+        [--per-job] [--poll-every 1.0] [--history-backlog]
 
 Starts its own throwaway PostgreSQL and Redis (tests/servers.py), migrates, builds the tiny
 model and starts real Celery workers on the gpu queue (solo pool; their heartbeats are
 the live worker count). Then:
 
 1. history: submits ``--history`` jobs one at a time (2 s and 5 s videos at 480p, in turn)
-   through the real API and waits for each: the recent run times the estimate rests on;
+   through the real API and waits for each: the recent run times the estimate rests on
+   (``--history-backlog``: submits them at once and waits for all, so they run as a backlog,
+   each render beside the last output's post-processing, as the burst's will);
 2. burst: submits ``--jobs`` more at once (the same mix), and while any is unfinished,
    every ``--poll-every`` seconds (1) reads each job's estimate as the job page's poll gets it
    (``GET /api/v1/generations/<id>/``, the artist's session);
@@ -24,8 +26,9 @@ frames and frame sizes) in the history and in the burst; the line is then the fa
 after its own submission (``GET`` as above) and once more when the whole burst is in, and
 the start error of those is printed as a fraction of the job's actual wait (submit →
 ``started_at``): the median is issue 16's figure (target ≤ 25 %). Jobs that waited less
-than one median run (the head of the line, whose estimate is "now" in whole seconds) are
-left out of the fractions and counted. ``--per-job`` prints each burst job (size, place read
+than the line's median pace (start → next start in the burst: with post-processing
+overlapped, less than a run; the head of the line, whose estimate is "now" in whole
+seconds) are left out of the fractions and counted. ``--per-job`` prints each burst job (size, place read
 once the burst was in, wait, run, predicted wait); ``--poll-every`` spaces the burst's
 polls (on a 2-core machine the bench's own polls slow the worker they are timing).
 
@@ -106,7 +109,8 @@ def fraction_summary(name: str, errors: list[float], left_out: int) -> str:
     return (
         f"{name}: n={len(errors)} median={100 * statistics.median(errors):.1f} % "
         f"p90={100 * percentile(errors, 90):.1f} % max={100 * max(errors):.1f} % "
-        f"({left_out} left out: running when read, or waited less than one median run)"
+        f"({left_out} left out: running when read, or waited less than the median start -> "
+        "next start)"
     )
 
 
@@ -123,6 +127,10 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--mixed", action="store_true", help="4 artists, 2 cohorts, 4 sizes")
     parser.add_argument("--per-job", action="store_true", help="print each burst job's figures")
+    parser.add_argument(
+        "--history-backlog", action="store_true",
+        help="submit the history jobs at once (a backlog, as the burst) instead of one at a time",
+    )  # fmt: skip
     parser.add_argument(
         "--poll-every", type=float, default=1.0,
         help="seconds between polls of the burst (the bench's polls share the worker's CPU)",
@@ -232,7 +240,9 @@ def main() -> None:
         learned = []
         for i in range(args.history):
             learned.append(submit(i))
-            wait_all(learned[-1:])
+            if not args.history_backlog:
+                wait_all(learned[-1:])
+        wait_all(learned)
         burst = []
         for i in range(args.jobs):
             burst.append(submit(args.history + i))
@@ -292,6 +302,14 @@ def main() -> None:
     # Issue 16's figure: |predicted start - started_at| / (started_at - created_at), for the
     # estimate read right after the job's submission and once the whole burst was in.
     typical_run = statistics.median(runs)
+    # The head of the line (left out): a wait shorter than the line's pace, start -> next
+    # start (with post-processing overlapped, a job ahead costs less than its run).
+    by_start = sorted(j.started_at.timestamp() for j in jobs.values())  # type: ignore[union-attr]
+    pace = (
+        statistics.median(b - a for a, b in itertools.pairwise(by_start))
+        if len(by_start) > 1
+        else typical_run
+    )
     fractions: dict[str, list[float]] = {"submit": [], "burst": []}
     seconds_off: dict[str, list[float]] = {"submit": [], "burst": []}
     left_out = {"submit": 0, "burst": 0}
@@ -319,7 +337,7 @@ def main() -> None:
             )
             moved[p.when].append(actual - p.position)
         seconds_off[p.when].append(error)
-        if wait < typical_run:
+        if wait < pace:
             left_out[p.when] += 1
             continue
         fractions[p.when].append(error / wait)
@@ -335,7 +353,8 @@ def main() -> None:
     else:
         shape = f"{'/'.join(map(str, DURATIONS))} s at 480p in turn, 1 artist"
     print(
-        f"history {args.history} jobs, burst {args.jobs} jobs ({shape}), {args.workers} "
+        f"history {args.history} jobs ({'a backlog' if args.history_backlog else 'one at a time'}),"
+        f" burst {args.jobs} jobs ({shape}), {args.workers} "
         f"worker(s); {len(predictions)} polls, {no_estimate} without an estimate"
     )
     print(
@@ -367,6 +386,22 @@ def main() -> None:
         "run (started -> finished) of the history jobs: median "
         f"{statistics.median((j.finished_at - j.started_at).total_seconds() for j in before):.2f} s"  # type: ignore[operator]
     )
+    # What the estimate's occupancy rests on (jobs.estimates.PastRun): the render and the
+    # post-processing beside the next render.
+    for label, rows in (("history", list(before)), ("burst", list(jobs.values()))):
+        split = [
+            ((j.rendered_at - j.started_at).total_seconds(),
+             (j.finished_at - j.rendered_at).total_seconds())
+            for j in rows
+            if j.rendered_at is not None and j.started_at is not None
+            and j.finished_at is not None
+        ]  # fmt: skip
+        if split:
+            print(
+                f"{label} jobs: render (started -> rendered) median "
+                f"{statistics.median(r for r, _ in split):.2f} s, post (rendered -> finished) "
+                f"median {statistics.median(p for _, p in split):.2f} s"
+            )
     print(summary("start, predicted while queued", start_errors))
     print(summary("finish, predicted while queued", finish_queued))
     print(summary("finish, predicted while running", finish_running))

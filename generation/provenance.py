@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +35,19 @@ class SigningKey:
     @classmethod
     def from_files(cls, *, cert_chain: Path, private_key: Path) -> SigningKey:
         return cls(cert_chain_pem=cert_chain.read_bytes(), private_key_pem=private_key.read_bytes())
+
+
+@dataclass(frozen=True)
+class Ingredient:
+    """A file the video was made from (a start image), named in the manifest as an
+    ingredient with its hash. ``relationship`` is C2PA's: ``inputTo`` for an input the
+    model used (``parentOf`` would claim the video is an edit of it). No thumbnail of it
+    is embedded: the manifest is public, the input is not."""
+
+    title: str
+    format: str  # its MIME type, e.g. image/png
+    data: bytes
+    relationship: str = "inputTo"
 
 
 def created_manifest(
@@ -84,29 +97,59 @@ def created_manifest(
     }
 
 
-def sign_video(*, source: Path, dest: Path, manifest: Mapping[str, Any], key: SigningKey) -> None:
+def sign_video(
+    *,
+    source: Path,
+    dest: Path,
+    manifest: Mapping[str, Any],
+    key: SigningKey,
+    ingredients: Sequence[Ingredient] = (),
+) -> None:
     """Embed ``manifest``, signed with ``key``, in the non-fragmented MP4 ``source``,
-    writing the result to ``dest`` (a different path). Raises ProvenanceError."""
+    writing the result to ``dest`` (a different path), with ``ingredients`` named in it
+    (no thumbnails). Raises ProvenanceError."""
+    import io
+
     import c2pa
 
     if source.resolve() == dest.resolve():
         raise ValueError("sign_video writes to a new file; source and dest must differ")
+    # Without ingredients, the builder's defaults (as before inputs existed).
+    context = (
+        c2pa.Context.from_dict({"builder": {"thumbnail": {"enabled": False}}})
+        if ingredients
+        else None
+    )
     try:
         info = c2pa.C2paSignerInfo(
             c2pa.C2paSigningAlg.ES256, key.cert_chain_pem, key.private_key_pem, None
         )
+        builder_made = (
+            c2pa.Builder(dict(manifest), context=context)
+            if context is not None
+            else c2pa.Builder(dict(manifest))
+        )
         with (
             c2pa.Signer.from_info(info) as signer,
-            c2pa.Builder(dict(manifest)) as builder,
+            builder_made as builder,
             source.open("rb") as src,
             dest.open("w+b") as out,
         ):
+            for ingredient in ingredients:
+                builder.add_ingredient(
+                    {"title": ingredient.title, "relationship": ingredient.relationship},
+                    ingredient.format,
+                    io.BytesIO(ingredient.data),
+                )
             builder.sign(signer, MP4, src, out)
             out.flush()
             os.fsync(out.fileno())
     except c2pa.C2paError as error:
         dest.unlink(missing_ok=True)
         raise ProvenanceError(f"C2PA signing failed: {error}") from error
+    finally:
+        if context is not None:
+            context.close()
 
 
 @dataclass(frozen=True)

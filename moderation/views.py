@@ -34,7 +34,7 @@ from moderation.services import (
     review_revoke_approval,
 )
 from web.http import error_text
-from web.media_links import media_url
+from web.media_links import input_image_url, media_url
 from web.refusals import refusal_to_form
 
 
@@ -122,6 +122,12 @@ def _render_item(
             "job": output.job,
             "video_url": media_url(output=output, kind="video", viewer=me),
             "poster_url": media_url(output=output, kind="poster", viewer=me),
+            # What the video was made from, beside it (image to video: the start image).
+            "start_image_url": (
+                input_image_url(image=output.job.start_image, viewer=me)
+                if output.job.start_image is not None
+                else None
+            ),
             "history": review_history_of_artist(artist=item.artist),
             "reject_form": reject_form,
             "mine": item.claimed_by_id == me.pk and item.status == "claimed",

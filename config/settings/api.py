@@ -64,5 +64,6 @@ SPECTACULAR_SETTINGS = {
         "PublicationStatusEnum": "publishing.models.PublicationStatus",
         "FeedbackStatusEnum": "feedback.models.FeedbackStatus",
         "LedgerEntryKindEnum": "ledger.models.EntryKind",
+        "GenerationModeEnum": "cohorts.options.GenerationMode",
     },
 }

@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from cohorts.options import (
     DownloadPolicy,
     default_durations,
+    default_modes,
     default_resolutions,
     validate_durations,
+    validate_modes,
     validate_resolutions,
 )
 
@@ -40,6 +42,14 @@ class Cohort(models.Model):
         default=default_resolutions,
         validators=[validate_resolutions],
         help_text='Resolutions offered, e.g. ["480p", "720p"].',
+    )
+    allowed_modes = models.JSONField(
+        default=default_modes,
+        validators=[validate_modes],
+        help_text=(
+            'Generation modes its artists may use, e.g. ["text", "image"] (image: a start '
+            "image; decision 0033). A mode not listed is refused with mode_not_allowed."
+        ),
     )
     review_sla_hours = models.PositiveIntegerField(
         default=48,

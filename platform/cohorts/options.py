@@ -1,5 +1,5 @@
-"""What a cohort may allow: clip durations and resolutions the program offers at all, and
-when its artists may download their outputs."""
+"""What a cohort may allow: clip durations, resolutions and generation modes the program
+offers at all, and when its artists may download their outputs."""
 
 from __future__ import annotations
 
@@ -59,3 +59,39 @@ def validate_resolutions(value: Any) -> None:
             )
     if len(set(value)) != len(value):
         raise ValidationError("Each resolution may appear only once.", code="duplicate")
+
+
+class GenerationMode(models.TextChoices):
+    """What a generation starts from (issue 17; docs/decisions/0033). ``jobs.models.Job.mode``
+    and ``Cohort.allowed_modes`` both use these; only ``IMPLEMENTED_MODES`` may be allowed
+    or submitted for now."""
+
+    TEXT = "text", _("Text to video")
+    IMAGE = "image", _("Image to video")
+    EXTEND = "extend", _("Extend a video")
+    STORYBOARD = "storyboard", _("Storyboard")
+
+
+# The modes the platform runs today; the others are named so fields and clients fit them.
+IMPLEMENTED_MODES = (GenerationMode.TEXT.value, GenerationMode.IMAGE.value)
+
+
+def default_modes() -> list[str]:
+    return [GenerationMode.TEXT.value]
+
+
+def validate_modes(value: Any) -> None:
+    if not isinstance(value, list) or not value:
+        raise ValidationError("List at least one mode.", code="required")
+    for item in value:
+        if item not in GenerationMode.values:
+            raise ValidationError(
+                f"{item!r} is not one of {', '.join(GenerationMode.values)}.", code="invalid"
+            )
+        if item not in IMPLEMENTED_MODES:
+            raise ValidationError(
+                f"{item!r} is not available yet; choose from {', '.join(IMPLEMENTED_MODES)}.",
+                code="not_available",
+            )
+    if len(set(value)) != len(value):
+        raise ValidationError("Each mode may appear only once.", code="duplicate")

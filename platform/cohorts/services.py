@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from accounts.permissions import RUN_PROGRAM, require
 from audit.services import audit_record
 from cohorts.models import Cohort
-from cohorts.options import DownloadPolicy, default_durations, default_resolutions
+from cohorts.options import (
+    DownloadPolicy,
+    default_durations,
+    default_modes,
+    default_resolutions,
+    validate_modes,
+)
 from domain.text import clean_text
 
 if TYPE_CHECKING:
@@ -32,6 +38,7 @@ def cohort_create(
     daily_generation_quota: int = 20,
     allowed_durations: list[int] | None = None,
     allowed_resolutions: list[str] | None = None,
+    allowed_modes: list[str] | None = None,
     review_sla_hours: int = 48,
     download_policy: str = DownloadPolicy.AFTER_APPROVAL,
 ) -> Cohort:
@@ -47,6 +54,7 @@ def cohort_create(
         allowed_resolutions=(
             allowed_resolutions if allowed_resolutions is not None else default_resolutions()
         ),
+        allowed_modes=allowed_modes if allowed_modes is not None else default_modes(),
         review_sla_hours=review_sla_hours,
         download_policy=download_policy,
     )
@@ -110,3 +118,25 @@ def cohort_download_policy_record(*, actor: User | None, cohort: Cohort, previou
         actor=actor, action="cohort.download_policy", target=cohort,
         data={"from": previous, "to": cohort.download_policy},
     )  # fmt: skip
+
+
+@transaction.atomic
+def cohort_set_allowed_modes(*, actor: User | None, cohort: Cohort, modes: list[str]) -> Cohort:
+    """Say which generation modes the cohort's artists may use (``GenerationMode``; only
+    the implemented ones). Applies to the next submission. Raises ValidationError on
+    ``allowed_modes``; setting the same list again is a no-op. Audited."""
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
+    try:
+        validate_modes(modes)
+    except ValidationError as error:
+        raise ValidationError({"allowed_modes": error}) from None
+    previous = list(cohort.allowed_modes)
+    if previous == modes:
+        return cohort
+    cohort.allowed_modes = list(modes)
+    cohort.save(update_fields=["allowed_modes"])
+    audit_record(
+        actor=actor, action="cohort.allowed_modes", target=cohort,
+        data={"from": previous, "to": cohort.allowed_modes},
+    )  # fmt: skip
+    return cohort

@@ -57,3 +57,13 @@ class IdempotencyKeyReused(DomainError):
 
     code = "idempotency_key_reused"
     http_status = 409
+
+
+class ModeNotAllowed(DomainError):
+    """The artist's cohort does not offer this generation mode (``Cohort.allowed_modes``)."""
+
+    code = "mode_not_allowed"
+    http_status = 403
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, field="mode")

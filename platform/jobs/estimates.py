@@ -7,22 +7,38 @@ The method (docs/decisions/0024-queue-estimates-in-the-status-answer.md):
   people's jobs count; nothing about them leaves this module but the position and the
   times. A job not in the line (its account or cohort paused) waits behind all of it.
 - **How long a job takes**: from its model's recent first-attempt successes (the last
-  ``GENERATION_ESTIMATE_HISTORY_JOBS`` within ``GENERATION_ESTIMATE_HISTORY_DAYS``), each
-  ``finished_at - started_at``. With at least ``GENERATION_ESTIMATE_MIN_HISTORY`` of the
-  same size (``steps x frames x width x height``), the median of those; else the median
-  pace (seconds per unit of size) times the job's size. With fewer than that many
-  successes of the model there is **no estimate yet** (null times): we don't invent one.
+  ``GENERATION_ESTIMATE_HISTORY_JOBS`` within ``GENERATION_ESTIMATE_HISTORY_DAYS``), two
+  durations each (issue 16):
+
+  - its **run**, ``finished_at - started_at``: what a job's finish is estimated from;
+  - its **occupancy** of its worker, how long after its start that worker could start its
+    next render: post-processing overlaps the next render (decision 0031), so with
+    ``VERNISSAGE_POST_PROCESSING_SLOTS`` above 0 that is its render
+    (``rendered_at - started_at``) or, when post-processing is the slower part, its share of
+    the post slots (``(finished_at - rendered_at) / slots``: the next render's end waits for
+    a free slot), whichever is longer; with 0 slots, or with no ``rendered_at`` (rows from
+    before it was written), the whole run. The queue's wait is built from occupancies.
+
+  With at least ``GENERATION_ESTIMATE_MIN_HISTORY`` of the same size (``steps x frames x
+  width x height``), the median of those; else the median pace (seconds per unit of size)
+  times the job's size. With fewer than that many successes of the model there is **no
+  estimate yet** (null times): we don't invent one.
 - **A running job's remaining time**: the later of what the history says
   (``started_at + expected``) and what its own progress says (the pace since its first
   denoising step, extrapolated to 100 %); with no history, its progress alone; before
-  its second step, with no history, unknown.
+  its second step, with no history, unknown. Its **worker is free** at the later of
+  ``started_at +`` expected occupancy and its progress extrapolated to the render's end
+  (``RENDERED``, 0.95); at once when its progress has reached the render's end (its output
+  is in post). With 0 post slots, at its end, as its run.
 - **Start of a queued job**: the workers that serve its model (those whose heartbeat is
   fresh and that consume the model's queue, ``jobs.scheduling.serves``;
   ``GENERATION_WORKERS`` when no worker's heartbeat is fresh at all) become free when
-  their running jobs of that model end; the jobs ahead are handed, in turn, to the first
-  worker free; this job starts when the next one is free. **Finish** = start + its
-  expected run time. When workers are live but none serves the model, the job is
-  **waiting for capacity**: ``workers`` 0, ``workers_source`` "none", no times.
+  their running jobs of that model no longer occupy them (one worker may hold several
+  running jobs: one rendering, others in post; it is free when the last of them frees
+  it); the jobs ahead are handed, in turn, to the first worker free, each for its expected
+  occupancy; this job starts when the next one is free. **Finish** = start + its expected
+  run. When workers are live but none serves the model, the job is **waiting for
+  capacity**: ``workers`` 0, ``workers_source`` "none", no times.
 
 Times are whole seconds. Everything that reads the clock reads ``clock`` (the tests hold
 it: two answers compared byte for byte must be made at the same instant).
@@ -51,9 +67,11 @@ from django.db.models.functions import Cast
 from jobs.models import Job, JobStatus, WorkerHeartbeat
 from jobs.scheduling import fair_order_params, fair_order_sql, fair_queue, serves
 
-# Denoising fills progress up to this share (jobs.worker.STEPS_SHARE; not imported, so the
-# web side's hot path doesn't load the worker module).
+# Denoising fills progress up to this share, and the render's end writes RENDERED
+# (jobs.worker.STEPS_SHARE and _render_stage; not imported, so the web side's hot path
+# doesn't load the worker module).
 STEPS_SHARE = 0.9
+RENDERED = 0.95
 
 METHOD_HISTORY = "recent_durations"
 METHOD_PROGRESS = "progress"
@@ -80,6 +98,24 @@ class JobShape:
     first_step_at: datetime | None = None
     progress: float = 0.0
     steps: int = 1
+    # The worker running it (running jobs only: one worker may hold several, decision 0031).
+    worker: str = ""
+
+
+@dataclass(frozen=True)
+class PastRun:
+    """One recent first-attempt success: its run (started -> finished), its render
+    (started -> rendered; None on rows from before ``rendered_at``) and its size."""
+
+    took: timedelta
+    rendered: timedelta | None
+    work: int
+
+    def occupancy(self, slots: int) -> timedelta:
+        """How long its worker was kept from starting its next render (module docstring)."""
+        if slots <= 0 or self.rendered is None:
+            return self.took
+        return max(self.rendered, (self.took - self.rendered) / slots)
 
 
 @dataclass(frozen=True)
@@ -90,8 +126,8 @@ class EstimateInputs:
     ahead: tuple[tuple[str, int, int], ...] = ()
     # Running jobs (only gathered for a queued job).
     running: tuple[JobShape, ...] = ()
-    # Per model: (took, work) of its recent first-attempt successes.
-    history: dict[str, list[tuple[timedelta, int]]] = field(default_factory=dict)
+    # Per model: its recent first-attempt successes.
+    history: dict[str, list[PastRun]] = field(default_factory=dict)
     live_workers: int = 0
     # Workers with a fresh heartbeat, whatever they serve (0: nothing is known of them).
     known_workers: int = 0
@@ -137,9 +173,12 @@ def _expected_seconds(samples: Sequence[tuple[timedelta, int]], work: int) -> fl
 
 
 def _remaining(
-    shape: JobShape, expected: float | None, *, now: datetime
+    shape: JobShape, expected: float | None, *, now: datetime, until: float = 1.0
 ) -> tuple[float | None, str]:
-    """Seconds until a running job ends, and what that rests on."""
+    """Seconds until a running job reaches progress ``until`` (1.0: its end; RENDERED: its
+    render's end, with ``expected`` its occupancy), and what that rests on."""
+    if until < 1.0 and shape.progress >= until - 1e-9:
+        return 0.0, METHOD_PROGRESS
     by_history = None
     if expected is not None and shape.started_at is not None:
         by_history = max(0.0, (shape.started_at - now).total_seconds() + expected)
@@ -147,7 +186,7 @@ def _remaining(
     first_step = STEPS_SHARE / max(1, shape.steps)
     if shape.first_step_at is not None and shape.progress > first_step + 1e-9:
         pace = max(0.0, (now - shape.first_step_at).total_seconds()) / (shape.progress - first_step)
-        by_progress = max(0.0, (1.0 - shape.progress) * pace)
+        by_progress = max(0.0, (until - shape.progress) * pace)
     if by_history is None and by_progress is None:
         return None, METHOD_NONE
     if by_progress is not None and (by_history is None or by_progress > by_history):
@@ -158,8 +197,15 @@ def _remaining(
 def estimate_from(inputs: EstimateInputs, *, now: datetime) -> QueueEstimate:
     """The estimate from its inputs: no database, no clock."""
 
+    slots = settings.GENERATION_POST_PROCESSING_SLOTS
+
     def expected(model: str, work: int) -> float | None:
-        return _expected_seconds(inputs.history.get(model, ()), work)
+        runs = inputs.history.get(model, ())
+        return _expected_seconds([(run.took, run.work) for run in runs], work)
+
+    def occupancy(model: str, work: int) -> float | None:
+        runs = inputs.history.get(model, ())
+        return _expected_seconds([(run.occupancy(slots), run.work) for run in runs], work)
 
     own = expected(inputs.job.model, inputs.job.work)
     live = inputs.live_workers
@@ -187,7 +233,13 @@ def estimate_from(inputs: EstimateInputs, *, now: datetime) -> QueueEstimate:
         )
 
     position = 1 + sum(count for _, _, count in inputs.ahead)
-    wait = None if no_capacity else _wait_seconds(inputs, expected, workers=workers, now=now)
+    # With post-processing inline, a job holds its worker until it ends.
+    until = RENDERED if slots > 0 else 1.0
+    wait = (
+        None
+        if no_capacity
+        else _wait_seconds(inputs, occupancy, workers=workers, until=until, now=now)
+    )
     if wait is None or own is None:
         return QueueEstimate(
             position=position, estimated_start=None, estimated_finish=None, basis=basis(METHOD_NONE)
@@ -204,22 +256,27 @@ def estimate_from(inputs: EstimateInputs, *, now: datetime) -> QueueEstimate:
 
 def _wait_seconds(
     inputs: EstimateInputs,
-    expected: Callable[[str, int], float | None],
+    occupancy: Callable[[str, int], float | None],
     *,
     workers: int,
+    until: float,
     now: datetime,
 ) -> float | None:
-    """Seconds until a worker is free for this job, or None when something is unknown."""
-    free_at: list[float] = []
-    for shape in inputs.running:
-        left, _ = _remaining(shape, expected(shape.model, shape.work), now=now)
+    """Seconds until a worker is free for this job, or None when something is unknown
+    (``until``: the progress at which a running job frees its worker)."""
+    # Per worker, when the last of its running jobs stops occupying it.
+    busy: dict[str, float] = {}
+    for i, shape in enumerate(inputs.running):
+        left, _ = _remaining(shape, occupancy(shape.model, shape.work), now=now, until=until)
         if left is None:
             return None
-        free_at.append(left)
+        key = shape.worker or f"#{i}"  # a running job always names its worker
+        busy[key] = max(busy.get(key, 0.0), left)
+    free_at = list(busy.values())
     free_at.extend([0.0] * max(0, workers - len(free_at)))
     heapq.heapify(free_at)
     for model, work, count in inputs.ahead:
-        each = expected(model, work)
+        each = occupancy(model, work)
         if each is None:
             return None
         for _ in range(count):
@@ -233,6 +290,16 @@ _WORK = ExpressionWrapper(
     Cast("steps", BigIntegerField()) * F("num_frames") * F("width") * F("height"),
     output_field=BigIntegerField(),
 )
+
+
+def _past_run(
+    started: datetime, rendered: datetime | None, finished: datetime, work: int
+) -> PastRun:
+    return PastRun(
+        took=finished - started,
+        rendered=None if rendered is None else rendered - started,
+        work=int(work),
+    )
 
 
 def _history_since(now: datetime) -> datetime:
@@ -269,10 +336,13 @@ def queue_estimate(*, job: Job, now: datetime | None = None) -> QueueEstimate | 
                 first_step_at=row["first_step_at"],
                 progress=row["progress"],
                 steps=row["steps"],
+                worker=row["worker"],
             )
             for row in Job.objects.filter(status=JobStatus.RUNNING, model=job.model)
             .order_by("pk")
-            .values("model", "started_at", "first_step_at", "progress", "steps", work=_WORK)
+            .values(
+                "model", "started_at", "first_step_at", "progress", "steps", "worker", work=_WORK
+            )
         ]
     models = sorted({job.model, *(a[0] for a in ahead), *(r.model for r in running)})
     since = _history_since(now)
@@ -287,11 +357,14 @@ def queue_estimate(*, job: Job, now: datetime | None = None) -> QueueEstimate | 
                 finished_at__gte=since,
             )
             .order_by("-finished_at", "-pk")
-            .values_list("started_at", "finished_at", _WORK)[
+            .values_list("started_at", "rendered_at", "finished_at", _WORK)[
                 : settings.GENERATION_ESTIMATE_HISTORY_JOBS
             ]
         )
-        history[model] = [(finished - started, int(work)) for started, finished, work in recent]
+        history[model] = [
+            _past_run(started, rendered, finished, work)
+            for started, rendered, finished, work in recent
+        ]
     beats = list(
         WorkerHeartbeat.objects.filter(last_seen_at__gte=_workers_since(now)).values_list(
             "queues", flat=True
@@ -358,7 +431,8 @@ def estimate_sql(*, job_table: str, heartbeat_table: str) -> str:
                 array_agg(r.started_at ORDER BY r.id) AS est_run_started,
                 array_agg(r.first_step_at ORDER BY r.id) AS est_run_first_step,
                 array_agg(r.progress ORDER BY r.id) AS est_run_progress,
-                array_agg(r.steps ORDER BY r.id) AS est_run_steps
+                array_agg(r.steps ORDER BY r.id) AS est_run_steps,
+                array_agg(r.worker ORDER BY r.id) AS est_run_workers
             FROM {job_table} r
             WHERE j.status = {queued} AND r.status = '{JobStatus.RUNNING.value}'
                 AND r.model = j.model
@@ -366,6 +440,7 @@ def estimate_sql(*, job_table: str, heartbeat_table: str) -> str:
         LEFT JOIN LATERAL (
             SELECT array_agg(m.model) AS est_hist_models,
                 array_agg(h.started_at) AS est_hist_started,
+                array_agg(h.rendered_at) AS est_hist_rendered,
                 array_agg(h.finished_at) AS est_hist_finished,
                 array_agg(h.work) AS est_hist_work
             FROM (
@@ -378,7 +453,7 @@ def estimate_sql(*, job_table: str, heartbeat_table: str) -> str:
                 WHERE j.status IN ({queued}, '{JobStatus.RUNNING.value}')
             ) m
             CROSS JOIN LATERAL (
-                SELECT s.started_at, s.finished_at, {work("s")} AS work
+                SELECT s.started_at, s.rendered_at, s.finished_at, {work("s")} AS work
                 FROM {job_table} s
                 WHERE s.model = m.model AND s.status = '{JobStatus.SUCCEEDED.value}'
                     AND s.attempt = 1 AND s.started_at IS NOT NULL
@@ -438,29 +513,32 @@ def estimate_from_row(row: dict[str, Any], *, now: datetime) -> QueueEstimate | 
             first_step_at=first,
             progress=progress,
             steps=steps,
+            worker=worker,
         )
-        for model, work, started, first, progress, steps in zip(
+        for model, work, started, first, progress, steps, worker in zip(
             column("est_run_models"),
             column("est_run_work"),
             column("est_run_started"),
             column("est_run_first_step"),
             column("est_run_progress"),
             column("est_run_steps"),
+            column("est_run_workers"),
             strict=True,
         )
     )
-    history: dict[str, list[tuple[timedelta, int]]] = {}
+    history: dict[str, list[PastRun]] = {}
     models = {row["model"], *(a[0] for a in ahead), *(r.model for r in running)}
     for model in sorted(models):
         history[model] = []
-    for model, started, finished, work in zip(
+    for model, started, rendered, finished, work in zip(
         column("est_hist_models"),
         column("est_hist_started"),
+        column("est_hist_rendered"),
         column("est_hist_finished"),
         column("est_hist_work"),
         strict=True,
     ):
-        history[model].append((finished - started, int(work)))
+        history[model].append(_past_run(started, rendered, finished, work))
     shape = JobShape(
         model=row["model"],
         work=_work(row["steps"], row["num_frames"], row["width"], row["height"]),

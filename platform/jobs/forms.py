@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from cohorts.models import Cohort
 from generation.geometry import ASPECT_RATIOS
-from jobs.models import JobStatus
+from jobs.models import GenerationMode, JobStatus
 from jobs.policy import MAX_PROMPT_LENGTH, normalise_prompt
 from jobs.selectors import ReviewState
+from jobs.services import modes_offered
 from web.refusals import TypedTextField
 
 
@@ -21,7 +22,26 @@ def _prompt_help() -> str:
 
 
 class GenerationForm(forms.Form):
-    """The create page. Choices come from the artist's cohort; the service re-checks all."""
+    """The create page. Choices come from the artist's cohort; the service re-checks all.
+    ``mode`` lists the modes the cohort offers (``jobs.services.modes_offered``), hidden
+    when that is text alone; it takes any mode's name, so a mode the cohort stopped
+    offering reaches the service, whose refusal says so. ``start_image`` is there only
+    when image is offered."""
+
+    mode = forms.ChoiceField(
+        required=False,  # none sent: text to video, as before modes existed
+        label=_("Start from"),
+        initial=GenerationMode.TEXT.value,
+    )
+    start_image = forms.FileField(
+        required=False,
+        label=_("Start image"),
+        help_text=_(
+            "For image to video: a PNG, JPEG or WebP picture that the video starts from. "
+            "It is kept privately with the job and shown to the review team."
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg,image/webp"}),
+    )
 
     prompt = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_PROMPT_LENGTH}),
@@ -61,6 +81,27 @@ class GenerationForm(forms.Form):
         resolution_field = self.fields["resolution"]
         assert isinstance(resolution_field, forms.ChoiceField)
         resolution_field.choices = [(r, r) for r in resolutions]
+        offered = modes_offered(cohort=cohort)
+        mode_field = self.fields["mode"]
+        assert isinstance(mode_field, forms.ChoiceField)
+        mode_field.choices = GenerationMode.choices
+        if offered in ([], [GenerationMode.TEXT.value]):
+            mode_field.widget = forms.HiddenInput()
+        else:
+            mode_field.widget.choices = [(m, GenerationMode(m).label) for m in offered]
+        if GenerationMode.IMAGE.value not in offered:
+            del self.fields["start_image"]
+
+    def submission(self) -> dict[str, Any]:
+        """``cleaned_data`` as ``jobs.services.job_submit_once`` takes it (the start image
+        as a file; none unless the mode is image, so a text submission stays text)."""
+        fields = dict(self.cleaned_data)
+        if not fields.get("mode"):
+            fields.pop("mode", None)
+        upload = fields.pop("start_image", None)
+        if upload is not None and fields.get("mode") == GenerationMode.IMAGE:
+            fields["start_image_file"] = upload
+        return fields
 
     def _normalised(self, field: str, *, required: bool) -> str:
         try:

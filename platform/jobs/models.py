@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy
 
+# Re-exported: a job's mode is a jobs concept; cohorts (below jobs) lists the allowed ones.
+from cohorts.options import GenerationMode as GenerationMode
 from jobs.storage import private_storage
 from web.context import current_request_id
 
@@ -42,6 +44,19 @@ class Job(models.Model):
     remix_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # What the video starts from (issue 17; decision 0033): text alone, or a start image
+    # (an upload of the artist's, kept while a job names it). Extend and storyboard are
+    # named in GenerationMode but not accepted yet.
+    mode = models.CharField(
+        max_length=12, choices=GenerationMode.choices, default=GenerationMode.TEXT
+    )
+    start_image = models.ForeignKey(
+        "uploads.InputImage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="jobs_started",
+    )
 
     # What the artist asked for.
     prompt = models.TextField()
@@ -76,6 +91,12 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     first_step_at = models.DateTimeField(
         null=True, blank=True, help_text="When the first denoising step of the last attempt ended."
+    )
+    rendered_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the render of the last attempt to get that far ended (progress 0.95); "
+        "its worker may start its next render from then on (post-processing overlaps).",
     )
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -148,6 +169,15 @@ class Job(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(attempt__lte=models.F("max_attempts")), name="job_attempts_capped"
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=GenerationMode.values), name="job_mode_valid"
+            ),
+            # An image job has its start image; no other mode takes one (yet).
+            models.CheckConstraint(
+                condition=Q(mode=GenerationMode.IMAGE, start_image__isnull=False)
+                | (~Q(mode=GenerationMode.IMAGE) & Q(start_image__isnull=True)),
+                name="job_start_image_iff_image_mode",
             ),
         ]
 

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -25,13 +26,24 @@ from agreements.selectors import agreement_status
 from containment.services import submission_observe
 from containment.switches import global_switch
 from domain.errors import InvalidTransition, NotAllowed
-from generation.geometry import ASPECT_RATIOS, geometry_for
-from jobs.errors import GenerationPaused, IdempotencyKeyReused, PromptRefused, QuotaExceeded
-from jobs.models import Job, JobStatus, PromptRefusal
+from generation.geometry import ASPECT_RATIOS, Geometry, geometry_for
+from generation.registry import CAPABILITY_START_IMAGE, CAPABILITY_TEXT
+from jobs.errors import (
+    GenerationPaused,
+    IdempotencyKeyReused,
+    ModeNotAllowed,
+    PromptRefused,
+    QuotaExceeded,
+)
+from jobs.models import GenerationMode, Job, JobStatus, PromptRefusal
 from jobs.pipelines import model_spec
 from jobs.policy import normalise_prompt, prompt_policy_check
 from jobs.queue import job_publish, job_publish_on_commit
 from jobs.selectors import quota_used_today, utc_day_bounds
+from uploads.images import FIELD as UPLOAD_FIELD
+from uploads.images import CleanImage, input_image_clean
+from uploads.selectors import input_image_for
+from uploads.services import input_image_discard, input_image_store, input_image_use
 
 if TYPE_CHECKING:
     from cohorts.models import Cohort
@@ -52,6 +64,73 @@ class JobRequest:
     aspect_ratio: str
     seed: int
     model: str
+    mode: str = GenerationMode.TEXT
+    # Mode image: an upload already stored (its id), or a file sent with the submission,
+    # checked and re-encoded, to store once every other rule passed.
+    start_image_id: int | None = None
+    start_image_clean: CleanImage | None = None
+
+
+# What each mode needs of its model (generation.registry capabilities).
+MODE_CAPABILITY = {
+    GenerationMode.TEXT.value: CAPABILITY_TEXT,
+    GenerationMode.IMAGE.value: CAPABILITY_START_IMAGE,
+}
+
+
+def default_model_for(mode: str) -> str | None:
+    """The model a submission of ``mode`` gets when it names none: the default model for
+    text, else the first enabled model (``VERNISSAGE_MODELS`` order) that can do it; None
+    when no enabled model can."""
+    if mode == GenerationMode.TEXT:
+        return str(settings.GENERATION_DEFAULT_MODEL)
+    needed = MODE_CAPABILITY.get(mode)
+    for name in settings.GENERATION_ENABLED_MODELS:
+        if needed in model_spec(name).capabilities:
+            return str(name)
+    return None
+
+
+def modes_offered(*, cohort: Cohort | None) -> list[str]:
+    """The modes ``cohort``'s artists may use now: allowed by the cohort, implemented, and
+    served by an enabled model (what the create page offers)."""
+    allowed = list(cohort.allowed_modes) if cohort is not None else []
+    return [
+        mode
+        for mode in GenerationMode.values
+        if mode in allowed and mode in MODE_CAPABILITY and default_model_for(mode) is not None
+    ]
+
+
+def _mode_check(artist: User, mode: object) -> str:
+    """``mode`` as a known, implemented mode its cohort allows: a field error on ``mode``
+    for anything unknown or not available yet, ModeNotAllowed (403) when the cohort does
+    not allow it."""
+    if not isinstance(mode, str) or mode not in GenerationMode.values:
+        raise ValidationError(
+            {
+                "mode": ValidationError(
+                    _("Choose one of %(modes)s.") % {"modes": ", ".join(MODE_CAPABILITY)},
+                    code="invalid_choice",
+                )
+            }
+        )
+    if mode not in MODE_CAPABILITY:
+        raise ValidationError(
+            {
+                "mode": ValidationError(
+                    _("%(mode)s is not available yet; choose one of %(modes)s.")
+                    % {"mode": mode, "modes": ", ".join(MODE_CAPABILITY)},
+                    code="not_available",
+                )
+            }
+        )
+    cohort = artist.cohort
+    if cohort is None or mode not in cohort.allowed_modes:
+        raise ModeNotAllowed(
+            _("Your cohort can't use %(mode)s.") % {"mode": GenerationMode(mode).label.lower()}
+        )
+    return mode
 
 
 def job_request_validate(
@@ -64,10 +143,22 @@ def job_request_validate(
     aspect_ratio: str,
     seed: int | None = None,
     model: str | None = None,
+    mode: str = GenerationMode.TEXT,
+    start_image: int | None = None,
+    start_image_file: UploadedFile | None = None,
 ) -> JobRequest:
     """Check every field against the artist's cohort and the enabled models. Raises one
-    ValidationError carrying an error for each bad field."""
+    ValidationError carrying an error for each bad field, or ModeNotAllowed (403) for a
+    mode the cohort does not allow. Mode image needs a start image: ``start_image``, an
+    upload id of the artist's own, or ``start_image_file``, checked here as an upload is
+    (``uploads.images``) but not stored (``job_submit_once`` stores it last)."""
     errors: dict[str, ValidationError] = {}
+    checked_mode: str | None
+    try:
+        checked_mode = _mode_check(artist, mode)
+    except ValidationError as error:
+        errors["mode"] = error.error_dict["mode"][0]
+        checked_mode = None
     cohort = artist.cohort
 
     def attempt(field: str, check: Callable[[], str]) -> str | None:
@@ -106,17 +197,18 @@ def job_request_validate(
         errors["seed"] = ValidationError(
             _("Use a whole number from 0 to %(max)s.") % {"max": MAX_SEED}, code="out_of_range"
         )
-    model_name = model or settings.GENERATION_DEFAULT_MODEL
-    try:
-        model_spec(model_name)
-    except KeyError:
-        available = ", ".join(settings.GENERATION_ENABLED_MODELS)
-        errors["model"] = ValidationError(
-            _("Unknown model %(model_name)r; available: %(available)s.")
-            % {"model_name": model_name, "available": available},
-            code="unknown_model",
+    model_name = None
+    clean_image = None
+    if checked_mode is not None:
+        model_name = _model_check(errors, mode=checked_mode, model=model)
+        clean_image = _start_image_check(
+            errors,
+            artist=artist,
+            mode=checked_mode,
+            start_image=start_image,
+            upload=start_image_file,
         )
-    if errors or clean_prompt is None:
+    if errors or clean_prompt is None or model_name is None or checked_mode is None:
         raise ValidationError(errors)
     return JobRequest(
         prompt=clean_prompt,
@@ -126,7 +218,86 @@ def job_request_validate(
         aspect_ratio=aspect_ratio,
         seed=seed,
         model=model_name,
+        mode=checked_mode,
+        start_image_id=start_image if clean_image is None else None,
+        start_image_clean=clean_image,
     )
+
+
+def _model_check(errors: dict[str, ValidationError], *, mode: str, model: str | None) -> str | None:
+    """The model for ``mode``: ``model``, which must be enabled and able to do it, or
+    the mode's default; None (and an error) otherwise."""
+    needed = MODE_CAPABILITY[mode]
+    model_name = model or default_model_for(mode)
+    if model_name is None:
+        errors["mode"] = ValidationError(
+            _("No model offered here makes %(mode)s.")
+            % {"mode": GenerationMode(mode).label.lower()},
+            code="no_model",
+        )
+        return None
+    try:
+        spec = model_spec(model_name)
+    except KeyError:
+        available = ", ".join(settings.GENERATION_ENABLED_MODELS)
+        errors["model"] = ValidationError(
+            _("Unknown model %(model_name)r; available: %(available)s.")
+            % {"model_name": model_name, "available": available},
+            code="unknown_model",
+        )
+        return None
+    if needed not in spec.capabilities:
+        able = [
+            name
+            for name in settings.GENERATION_ENABLED_MODELS
+            if needed in model_spec(name).capabilities
+        ]
+        errors["model"] = ValidationError(
+            _("%(model_name)s can't make %(mode)s; choose one of: %(able)s.")
+            % {
+                "model_name": model_name,
+                "mode": GenerationMode(mode).label.lower(),
+                "able": ", ".join(able) or "-",
+            },
+            code="mode_not_supported",
+        )
+        return None
+    return model_name
+
+
+def _start_image_check(
+    errors: dict[str, ValidationError],
+    *,
+    artist: User,
+    mode: str,
+    start_image: int | None,
+    upload: UploadedFile | None,
+) -> CleanImage | None:
+    """Mode image: exactly one of an upload id of the artist's own or a file (checked,
+    returned cleaned); any other mode: neither. Errors go on ``start_image``."""
+    if mode != GenerationMode.IMAGE:
+        if start_image is not None or upload is not None:
+            errors["start_image"] = ValidationError(
+                _('Only image to video takes a start image (mode "image").'),
+                code="not_for_mode",
+            )
+        return None
+    if start_image is not None and upload is not None:
+        errors["start_image"] = ValidationError(
+            _("Send a file or an upload id, not both."), code="ambiguous"
+        )
+    elif upload is not None:
+        try:
+            return input_image_clean(upload)
+        except ValidationError as error:
+            errors["start_image"] = error.error_dict[UPLOAD_FIELD][0]
+    elif start_image is None:
+        errors["start_image"] = ValidationError(
+            _("Give a start image: a file, or the id of an upload of yours."), code="required"
+        )
+    elif input_image_for(user=artist, image_id=start_image) is None:
+        errors["start_image"] = ValidationError(_("No such upload of yours."), code="not_found")
+    return None
 
 
 def _check_may_generate(artist: User) -> None:
@@ -165,15 +336,20 @@ def job_submit(
     seed: int | None = None,
     model: str | None = None,
     remix_of: Job | None = None,
+    mode: str = GenerationMode.TEXT,
+    start_image: int | None = None,
+    start_image_file: UploadedFile | None = None,
 ) -> Job:
     """Queue a generation after every rule passed, in this order: role, NDA, pause
-    switches, field checks (ValidationError per field), prompt policy, today's quota.
-    The message is published after commit. A refused prompt is recorded (PromptRefusal)
-    and raises PromptRefused. Nothing is queued on any refusal."""
+    switches, the mode (ModeNotAllowed when the cohort does not allow it), field checks
+    (ValidationError per field), prompt policy, today's quota. The message is published
+    after commit. A refused prompt is recorded (PromptRefusal) and raises PromptRefused.
+    Nothing is queued on any refusal, and a start image sent as a file is not kept."""
     job, _replayed = job_submit_once(
         artist=artist, idempotency_key="", prompt=prompt, negative_prompt=negative_prompt,
         duration_seconds=duration_seconds, resolution=resolution, aspect_ratio=aspect_ratio,
-        seed=seed, model=model, remix_of=remix_of,
+        seed=seed, model=model, remix_of=remix_of, mode=mode, start_image=start_image,
+        start_image_file=start_image_file,
     )  # fmt: skip
     return job
 
@@ -217,6 +393,9 @@ def job_submit_once(
     seed: int | None = None,
     model: str | None = None,
     remix_of: Job | None = None,
+    mode: str = GenerationMode.TEXT,
+    start_image: int | None = None,
+    start_image_file: UploadedFile | None = None,
 ) -> tuple[Job, bool]:
     """``job_submit`` that runs at most once per (artist, ``idempotency_key``): the same
     key with the same request returns the job it made and ``True`` (a replay: nothing is
@@ -229,10 +408,18 @@ def job_submit_once(
                 % {"max": IDEMPOTENCY_KEY_MAX}
             }
         )
+    # A text submission's fingerprint is what it was before modes existed.
+    inputs: dict[str, object] = {}
+    if mode != GenerationMode.TEXT:
+        inputs["mode"] = mode
+    if start_image is not None:
+        inputs["start_image"] = start_image
+    if start_image_file is not None:
+        inputs["start_image_file"] = _upload_digest(start_image_file)
     fingerprint = request_fingerprint(
         prompt=prompt, negative_prompt=negative_prompt, duration_seconds=duration_seconds,
         resolution=resolution, aspect_ratio=aspect_ratio, seed=seed, model=model,
-        remix_of=remix_of.pk if remix_of is not None else None,
+        remix_of=remix_of.pk if remix_of is not None else None, **inputs,
     )  # fmt: skip
     earlier = _replay(artist=artist, idempotency_key=idempotency_key, fingerprint=fingerprint)
     if earlier is not None:
@@ -255,6 +442,9 @@ def job_submit_once(
         aspect_ratio=aspect_ratio,
         seed=seed,
         model=model,
+        mode=mode,
+        start_image=start_image,
+        start_image_file=start_image_file,
     )
     verdict = prompt_policy_check(request.prompt)
     if verdict is not None:
@@ -269,6 +459,56 @@ def job_submit_once(
         aspect_ratio=request.aspect_ratio,
         profile=spec.geometry_profile,
     )
+    # A start image sent with the submission is stored last, and goes again on a refusal.
+    sent_image = (
+        input_image_store(owner=artist, clean=request.start_image_clean)
+        if request.start_image_clean is not None
+        else None
+    )
+    try:
+        job, replayed = _job_create(
+            artist=artist,
+            request=request,
+            spec_steps=spec.steps,
+            spec_guidance=spec.guidance,
+            geometry=geometry,
+            remix_of=remix_of,
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+            start_image_id=sent_image.pk if sent_image is not None else request.start_image_id,
+        )
+    except BaseException:
+        if sent_image is not None:
+            input_image_discard(image=sent_image)
+        raise
+    if replayed and sent_image is not None:  # the same request, sent twice at once
+        input_image_discard(image=sent_image)
+    return job, replayed
+
+
+def _upload_digest(upload: UploadedFile) -> str:
+    digest = hashlib.sha256()
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return digest.hexdigest()
+
+
+def _job_create(
+    *,
+    artist: User,
+    request: JobRequest,
+    spec_steps: int,
+    spec_guidance: float,
+    geometry: Geometry,
+    remix_of: Job | None,
+    idempotency_key: str,
+    fingerprint: str,
+    start_image_id: int | None,
+) -> tuple[Job, bool]:
+    """The submission's one transaction: the artist's row lock, replay, quota, the start
+    image marked used (locked: housekeeping can't expire it meanwhile), the job, and its
+    wake-up after commit."""
     with transaction.atomic():
         # One submission at a time per artist, so two at once can't both take the last slot.
         locked = User.objects.select_for_update().filter(pk=artist.pk).first()
@@ -292,6 +532,17 @@ def job_submit_once(
                 % {"quota": cohort.daily_generation_quota, "time": f"{resets_at:%H:%M}"},
                 resets_at=resets_at,
             )
+        image = None
+        if start_image_id is not None:
+            image = input_image_use(owner=artist, image_id=start_image_id)
+            if image is None:  # expired or gone since the field checks
+                raise ValidationError(
+                    {
+                        "start_image": ValidationError(
+                            _("No such upload of yours."), code="not_found"
+                        )
+                    }
+                )
         job = Job.objects.create(
             artist=artist,
             cohort=cohort,
@@ -303,12 +554,14 @@ def job_submit_once(
             aspect_ratio=request.aspect_ratio,
             seed=request.seed,
             model=request.model,
+            mode=request.mode,
+            start_image=image,
             num_frames=geometry.num_frames,
             width=geometry.width,
             height=geometry.height,
             fps=geometry.fps,
-            steps=spec.steps,
-            guidance=spec.guidance,
+            steps=spec_steps,
+            guidance=spec_guidance,
             max_attempts=settings.GENERATION_MAX_ATTEMPTS,
             idempotency_key=idempotency_key,
             request_fingerprint=fingerprint if idempotency_key else "",

@@ -22,6 +22,7 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from PIL import Image
 
 from jobs.errors import LeaseLost, RenderTimedOut
 from jobs.heartbeats import job_log_context, render_clock, with_job_log_context, worker_name
@@ -300,7 +301,7 @@ def _render_stage(job: Job, heartbeat: Heartbeat) -> np.ndarray:
             frames = _render(job, loaded, reporter)
         finally:
             render_clock.render_ended()
-    reporter.write(0.95)
+    reporter.write(0.95, rendered_at=timezone.now())
     return frames
 
 
@@ -480,8 +481,20 @@ def _render(job: Job, loaded: LoadedPipeline, reporter: StepReporter) -> np.ndar
         seed=job.seed,
         steps=job.steps,
         guidance=job.guidance,
+        start_image=_start_image(job),
     )
     return render(loaded, request, reporter)
+
+
+def _start_image(job: Job) -> Image.Image | None:
+    """An image job's start image, read from private storage (local or S3); None for text."""
+    if job.start_image_id is None:
+        return None
+    assert job.start_image is not None
+    with job.start_image.file.open("rb") as handle:
+        picture = Image.open(handle)
+        picture.load()
+    return picture.convert("RGB")
 
 
 def _encode_and_store(job: Job, frames: np.ndarray) -> Output:

@@ -68,6 +68,8 @@ def personal_data_archive(*, user: User) -> bytes:
                 "aspect_ratio",
                 "seed",
                 "model",
+                "mode",
+                "start_image",  # its id: the file is in uploads/, as uploads.json names it
                 "status",
                 "created_at",
                 "finished_at",

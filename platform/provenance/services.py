@@ -16,6 +16,7 @@ from django.conf import settings
 
 from accounts.selectors import user_public_credit
 from generation.provenance import (
+    Ingredient,
     ProvenanceError,
     SigningKey,
     created_manifest,
@@ -71,6 +72,19 @@ def output_manifest(*, job: Job, when: datetime | None = None) -> dict[str, Any]
     )
 
 
+def output_ingredients(*, job: Job) -> list[Ingredient]:
+    """What the video was made from, for its manifest: the start image of an image job
+    (its stored, re-encoded bytes), titled by its role, never by the name it was uploaded
+    under. Text jobs have none."""
+    image = job.start_image if job.start_image_id is not None else None
+    if image is None:
+        return []
+    extension = "png" if image.content_type == "image/png" else "jpg"
+    with image.file.open("rb") as handle:
+        data = handle.read()
+    return [Ingredient(title=f"start image.{extension}", format=image.content_type, data=data)]
+
+
 _warned_development = False
 
 
@@ -113,8 +127,9 @@ def signing_setup() -> SigningSetup:
 
 
 def output_sign(*, job: Job, path: Path) -> bool:
-    """Sign the encoded video at ``path`` in place (the signed file replaces it), then read
-    it back and insist that it validates. Returns False when signing is switched off.
+    """Sign the encoded video at ``path`` in place (the signed file replaces it), its
+    inputs named as ingredients (``output_ingredients``), then read it back and insist
+    that it validates. Returns False when signing is switched off.
     Raises ProvenanceError: the caller must not keep an unsigned or invalid file."""
     if not settings.C2PA_SIGNING:
         return False
@@ -123,7 +138,13 @@ def output_sign(*, job: Job, path: Path) -> bool:
     os.close(handle)
     signed = Path(name)
     try:
-        sign_video(source=path, dest=signed, manifest=output_manifest(job=job), key=setup.key)
+        sign_video(
+            source=path,
+            dest=signed,
+            manifest=output_manifest(job=job),
+            key=setup.key,
+            ingredients=output_ingredients(job=job),
+        )
         report = read_manifest(signed, trust_anchors_pem=setup.trust_anchors_pem)
         if not report.is_valid or report.failures:
             raise ProvenanceError(

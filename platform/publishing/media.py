@@ -40,6 +40,7 @@ from feedback.models import Attachment
 from jobs.models import Output
 from publishing.downloads import download_filename, download_refusal
 from publishing.selectors import is_publicly_visible
+from uploads.models import InputImage
 from web.media_links import DOWNLOAD, SALT
 
 if TYPE_CHECKING:
@@ -176,6 +177,34 @@ def screenshot_authorise(*, request: HttpRequest, attachment_id: int) -> Attachm
         if cache.add(key, 1, timeout=600):
             audit_record(actor=user, action="media.staff_access", target=attachment)
         return attachment
+    return None
+
+
+def input_image_authorise(*, request: HttpRequest, image_id: int) -> InputImage | None:
+    """The input image if this request may fetch it now: its owner (the artist), or staff
+    who review, once a job took it as an input (they see it beside the output; audited);
+    never anyone else, and never through a publication: inputs are not published."""
+    try:
+        claims = _MediaSigner(salt=SALT).unsign_object(
+            request.GET.get("t", ""), max_age=settings.MEDIA_URL_TTL_SECONDS
+        )
+    except signing.BadSignature:
+        return None
+    if not isinstance(claims, dict) or claims.get("i") != image_id:
+        return None
+    user = _viewer(request)
+    if not isinstance(user, User) or not user.is_active or user.pk != claims.get("u"):
+        return None
+    image = InputImage.objects.filter(pk=image_id).first()
+    if image is None:
+        return None
+    if image.owner_id == user.pk:
+        return image
+    if has_staff_flag(user) and is_reviewer(user) and image.jobs_started.exists():
+        key = f"media-audit:{user.pk}:input:{image.pk}"
+        if cache.add(key, 1, timeout=600):
+            audit_record(actor=user, action="media.staff_access", target=image)
+        return image
     return None
 
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("m/<int:output_id>/download/", views.media_download, name="media_download"),
     path("m/<int:output_id>/<str:kind>/", views.media, name="media"),
     path("m/screenshots/<int:attachment_id>/", views.screenshot, name="screenshot"),
+    path("m/inputs/<int:image_id>/", views.input_image, name="input_image"),
     path("generations/<int:job_id>/download/", views.download, name="download"),
     path("generations/<int:job_id>/publish/", views.publish, name="publish"),
     path("generations/<int:job_id>/unpublish/", views.unpublish, name="unpublish"),

@@ -24,6 +24,7 @@ from publishing.media import (
     KINDS,
     download_authorise,
     download_response,
+    input_image_authorise,
     media_authorise,
     media_response,
     screenshot_authorise,
@@ -84,6 +85,14 @@ def screenshot(request: HttpRequest, attachment_id: int) -> HttpResponseBase:
     return media_response(
         request=request, file=attachment.image, content_type=attachment.content_type
     )
+
+
+def input_image(request: HttpRequest, image_id: int) -> HttpResponseBase:
+    """A job's input image (its start image), through the same door (decision 0007)."""
+    image = input_image_authorise(request=request, image_id=image_id)
+    if image is None:
+        raise Http404
+    return media_response(request=request, file=image.file, content_type=image.content_type)
 
 
 def _card(publication: Publication, viewer: object) -> dict[str, object]:

@@ -16,7 +16,7 @@ from accounts.http import signed_in_user
 from accounts.scopes import ANYONE_READ, ARTIST_GENERATE, ARTIST_READ, STAFF_WRITE
 from jobs.estimates import queue_estimate
 from jobs.forms import GenerationFilterForm
-from jobs.models import Job, JobStatus
+from jobs.models import GenerationMode, Job, JobStatus
 from jobs.selectors import ReviewState, job_review_state, job_visible_to, jobs_of
 from jobs.services import job_cancel, job_submit_once
 from moderation.selectors import review_for_artist
@@ -33,8 +33,22 @@ class JobSerializer(serializers.ModelSerializer):
         fields = [
             "id", "status", "progress", "prompt", "negative_prompt", "duration_seconds",
             "resolution", "aspect_ratio", "seed", "model", "num_frames", "width", "height",
-            "fps", "remix_of", "created_at", "started_at", "finished_at",
+            "fps", "remix_of", "created_at", "started_at", "finished_at", "mode", "start_image",
         ]  # fmt: skip
+        extra_kwargs = {
+            "mode": {
+                "help_text": (
+                    "What the video starts from: text (the prompt alone) or image (a start "
+                    "image and the prompt). extend and storyboard are reserved."
+                )
+            },
+            "start_image": {
+                "help_text": (
+                    "Mode image: the id of the start image (an upload of the artist's, "
+                    "GET /api/v1/uploads/{id}/); null otherwise."
+                )
+            },
+        }
 
 
 class JobListItemSerializer(JobSerializer):
@@ -270,7 +284,22 @@ class JobDetailSerializer(JobSerializer):
 
 
 class JobCreateSerializer(serializers.Serializer):
-    """Shapes only; the rules (cohort limits, policy, quota) are the service's."""
+    """Shapes only; the rules (cohort limits, modes, policy, quota) are the service's.
+
+    ``mode`` says what the video starts from: ``text`` (the default: the prompt alone,
+    as before modes existed) or ``image`` (a start image, which the model animates as the
+    prompt says). A mode the cohort does not allow answers 403 ``mode_not_allowed``;
+    ``extend`` and ``storyboard`` are reserved (field error ``not_available``)."""
+
+    mode = serializers.ChoiceField(
+        choices=GenerationMode.choices,
+        required=False,
+        default=GenerationMode.TEXT.value,
+        help_text=(
+            "text (default) or image. Field error codes: invalid_choice, not_available, "
+            "no_model (no model offered makes it)."
+        ),
+    )
 
     prompt = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=20_000)
     negative_prompt = serializers.CharField(
@@ -282,6 +311,36 @@ class JobCreateSerializer(serializers.Serializer):
     seed = serializers.IntegerField(required=False, allow_null=True)
     model = serializers.CharField(required=False, max_length=64)
     remix_of = serializers.IntegerField(required=False, allow_null=True)
+    start_image = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Mode image only: the id of an upload of yours (POST /api/v1/uploads/), or, in a "
+            "multipart/form-data request, the image file itself (checked as an upload is). "
+            "With mode image and no model named, the first offered model that takes a start "
+            "image renders it; a named model must take one (field error mode_not_supported "
+            "on model). Field error codes: required, not_found (not an upload of yours), "
+            "not_for_mode, ambiguous, and an upload's own (unsupported_type, too_large, "
+            "too_many_pixels, ...)."
+        ),
+    )
+
+
+@extend_schema_field(OpenApiTypes.BINARY)  # the file's bytes, or an upload id as text
+class _StartImageFile(serializers.FileField):
+    pass
+
+
+class JobCreateMultipartSerializer(JobCreateSerializer):
+    """The same fields as a form: ``start_image`` is the image file (or an upload id)."""
+
+    start_image = _StartImageFile(  # type: ignore[assignment]
+        required=False,
+        help_text=(
+            "The start image (PNG, JPEG or WebP; checked, re-encoded and kept privately with "
+            "the job), or the id of an upload of yours."
+        ),
+    )
 
 
 def _job_or_404(request: Request, pk: int) -> Job:
@@ -315,7 +374,10 @@ class GenerationListCreateApi(GenericAPIView):
         return self.get_paginated_response(JobListItemSerializer(page, many=True).data)
 
     @extend_schema(
-        request=JobCreateSerializer,
+        request={
+            "application/json": JobCreateSerializer,
+            "multipart/form-data": JobCreateMultipartSerializer,
+        },
         parameters=[
             OpenApiParameter(
                 "Idempotency-Key",
@@ -333,9 +395,18 @@ class GenerationListCreateApi(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         artist = signed_in_user(request)
-        shape = JobCreateSerializer(data=request.data)
+        # A start image sent as a file (multipart) goes to the service as a file; the
+        # rest of the form is checked as JSON would be.
+        start_image_file = request.FILES.get("start_image")
+        sent = request.data
+        if start_image_file is not None:
+            form = request.data  # a QueryDict: multipart
+            sent = {key: form.get(key) for key in form if key != "start_image"}  # type: ignore[union-attr]
+        shape = JobCreateSerializer(data=sent)
         shape.is_valid(raise_exception=True)
         data = dict(shape.validated_data)
+        if start_image_file is not None:
+            data["start_image_file"] = start_image_file
         remix_id = data.pop("remix_of", None)
         remix_of = None
         if remix_id is not None:

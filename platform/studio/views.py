@@ -30,7 +30,7 @@ from publishing.downloads import download_refusal
 from publishing.selectors import publication_active_for, takedown_in_force
 from studio.listing import generation_rows
 from web.http import error_text
-from web.media_links import media_url
+from web.media_links import input_image_url, media_url
 from web.refusals import refusal_to_form
 
 
@@ -75,7 +75,9 @@ def generation_create(request: HttpRequest) -> HttpResponse:
     submission = SubmissionForm(request.POST)
     submission.is_valid()  # reads the hidden fields
     remix_of, initial = _remix_initial(request, remix_of=submission.cleaned_data["remix_of"])
-    form = GenerationForm(request.POST or None, cohort=artist.cohort, initial=initial)
+    form = GenerationForm(
+        request.POST or None, request.FILES or None, cohort=artist.cohort, initial=initial
+    )
     # One key per showing of the form: sending the same form twice (Back, then Generate;
     # a double click) makes one job (jobs.services.job_submit_once).
     submission_key = submission.cleaned_data["submission_key"] or secrets.token_urlsafe(16)
@@ -85,7 +87,7 @@ def generation_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 job, replayed = _submit_once(
-                    artist=artist, key=submission_key, remix_of=remix_of, fields=form.cleaned_data
+                    artist=artist, key=submission_key, remix_of=remix_of, fields=form.submission()
                 )
             except (DomainError, ValidationError) as error:
                 refusal_to_form(form, error)
@@ -163,6 +165,8 @@ def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context: dict[str, object] = {"job": job, "is_owner": job.artist_id == viewer.pk}
     # Place in the queue and estimated times while queued or running (jobs.estimates).
     context["queue"] = queue_estimate(job=job)
+    if job.start_image is not None:
+        context["start_image_url"] = input_image_url(image=job.start_image, viewer=viewer)
     if output is not None:
         context |= {
             "video_url": media_url(output=output, kind="video", viewer=viewer),

@@ -20,7 +20,7 @@ from agreements.errors import AgreementRequired
 from agreements.selectors import agreement_status
 from domain.errors import NotAllowed
 from uploads.errors import UploadsPaused
-from uploads.images import FIELD, input_image_clean
+from uploads.images import FIELD, CleanImage, input_image_clean
 from uploads.models import InputImage, private_storage
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,14 @@ def input_image_upload(*, owner: User, upload: UploadedFile | None) -> InputImag
     _check_may_upload(owner)
     if upload is None:
         raise ValidationError({FIELD: ValidationError(_("No image was sent."), code="required")})
-    clean = input_image_clean(upload)
+    return input_image_store(owner=owner, clean=input_image_clean(upload))
+
+
+def input_image_store(*, owner: User, clean: CleanImage) -> InputImage:
+    """Store an image already checked and re-encoded (``uploads.images.input_image_clean``)
+    as ``owner``'s, under a name of our own: the file, then its row (no file without its
+    row). Callers check who may upload first (``input_image_upload``, or ``jobs.services``
+    for a start image sent with a submission, after its own checks)."""
     storage = private_storage()
     name = storage.save(
         f"inputs/{timezone.now():%Y/%m}/{uuid.uuid4().hex}.{clean.extension}",
@@ -71,6 +78,19 @@ def input_image_upload(*, owner: User, upload: UploadedFile | None) -> InputImag
     except BaseException:
         storage.delete(name)  # no file without its row
         raise
+
+
+def input_image_discard(*, image: InputImage) -> bool:
+    """Delete ``image``, row and file, unless a job uses it: a start image sent with a
+    submission that was then refused leaves nothing behind. Returns whether it went."""
+    name = image.file.name
+    deleted, _ = InputImage.objects.filter(pk=image.pk, used_at__isnull=True).delete()
+    if deleted and name:
+        try:
+            private_storage().delete(name)
+        except Exception:  # the row is gone; a stray file is only disk
+            log.exception("could not delete discarded input image %s", name)
+    return bool(deleted)
 
 
 def input_image_use(*, owner: User, image_id: int) -> InputImage | None:

@@ -14,6 +14,7 @@ from django.urls import reverse
 if TYPE_CHECKING:
     from feedback.models import Attachment
     from jobs.models import Output
+    from uploads.models import InputImage
 
 SALT = "vernissage.media.v1"
 DOWNLOAD = "download"  # the claim of a download link: the video, as a file to keep
@@ -53,3 +54,10 @@ def screenshot_url(*, attachment: Attachment, viewer: object) -> str:
     user_id = _viewer_id(viewer)
     token = signing.dumps({"a": attachment.pk, "u": user_id}, salt=SALT)
     return reverse("publishing:screenshot", kwargs={"attachment_id": attachment.pk}) + "?t=" + token
+
+
+def input_image_url(*, image: InputImage, viewer: object) -> str:
+    """A signed URL for ``viewer`` to fetch one input image (a job's start image)."""
+    user_id = _viewer_id(viewer)
+    token = signing.dumps({"i": image.pk, "u": user_id}, salt=SALT)
+    return reverse("publishing:input_image", kwargs={"image_id": image.pk}) + "?t=" + token

@@ -107,6 +107,9 @@ def test_the_next_render_runs_while_the_previous_output_is_in_post(
     wait_until(lambda: post_gate.entered == [first], timeout=WAIT, what="first output in post")
     row = Job.objects.get(pk=first)
     assert (row.status, row.progress) == (JobStatus.RUNNING, 0.95)  # not done until stored
+    # The render's end, written with its progress: the queue estimate's occupancy (0024).
+    assert row.started_at is not None and row.rendered_at is not None
+    assert row.started_at <= row.rendered_at and row.finished_at is None
     post = worker.post_processing()
     assert post is not None and post.in_post() == 1
 

@@ -203,6 +203,78 @@ def test_a_running_job_with_neither_progress_nor_history_has_no_estimate(artist,
     assert queue["estimated_finish"] is None and queue["basis"]["method"] == "none"
 
 
+# --- occupancy: the next render starts beside the last output's post-processing (issue 16)
+
+
+def rendered(artist: User, now: datetime, *, took: float, render: float, count: int = 3) -> None:
+    """Recent first-attempt successes whose render took ``render`` of their ``took``."""
+    for i in range(count):
+        ended = now - timedelta(minutes=10 + i)
+        succeeded(
+            artist, took=took, ended=ended, rendered_at=ended - timedelta(seconds=took - render)
+        )
+
+
+def test_jobs_ahead_hold_their_worker_until_their_render_ends(artist, other_artist, now) -> None:
+    rendered(artist, now, took=20, render=15)  # 15 s render, then 5 s in post beside the next
+    running(other_artist, now, since=5)  # its render ends in about 10 s
+    make_job(artist)  # ahead: 15 s of the worker
+    mine = make_job(artist)
+    queue = api_queue(signed_in(artist), mine)
+    assert queue["position"] == 2
+    assert queue["estimated_start"] == iso(now + timedelta(seconds=25))
+    # Its finish: its whole run (render and post) after its start.
+    assert queue["estimated_finish"] == iso(now + timedelta(seconds=45))
+    assert queue["basis"]["typical_seconds"] == 20.0
+
+
+@pytest.mark.parametrize(("slots", "occupied"), [(0, 20), (1, 16), (2, 8)])
+def test_a_slow_post_processing_holds_the_worker_for_its_share_of_the_slots(
+    artist, now, slots, occupied
+) -> None:
+    rendered(artist, now, took=20, render=4)  # 16 s in post: the next render waits for a slot
+    make_job(artist)
+    mine = make_job(artist)
+    with override_settings(GENERATION_POST_PROCESSING_SLOTS=slots):
+        queue = api_queue(signed_in(artist), mine)
+    assert queue["estimated_start"] == iso(now + timedelta(seconds=occupied))
+
+
+def test_runs_from_before_rendered_at_hold_the_worker_for_the_whole_run(artist, now) -> None:
+    history(artist, now, 20, 20)  # no rendered_at: old rows
+    rendered(artist, now, took=20, render=10, count=1)
+    make_job(artist)
+    mine = make_job(artist)
+    assert api_queue(signed_in(artist), mine)["estimated_start"] == iso(
+        now + timedelta(seconds=20)  # the median of 20, 20 and 10
+    )
+
+
+@pytest.mark.parametrize(("slots", "start"), [(1, 0), (0, 2)])
+def test_a_running_job_in_post_has_freed_its_worker_unless_post_is_inline(
+    artist, other_artist, now, slots, start
+) -> None:
+    rendered(artist, now, took=20, render=15)
+    running(other_artist, now, since=18, progress=0.95, rendered_at=now - timedelta(seconds=3))
+    mine = make_job(artist)
+    with override_settings(GENERATION_POST_PROCESSING_SLOTS=slots):
+        queue = api_queue(signed_in(artist), mine)
+    # Inline (0 slots), its worker is busy until its run ends: 20 s after its start.
+    assert queue["estimated_start"] == iso(now + timedelta(seconds=start))
+
+
+@override_settings(GENERATION_WORKERS=2)
+def test_a_worker_holding_several_running_jobs_is_one_worker(artist, other_artist, now) -> None:
+    rendered(artist, now, took=20, render=15)
+    # Worker w1: one output in post, the next render 5 s in (10 s left); w2 idle.
+    running(other_artist, now, since=17, progress=0.95, worker="w1")
+    running(other_artist, now, since=5, worker="w1")
+    make_job(artist)  # to w2 at once: 0 -> 15
+    mine = make_job(artist)  # to w1 when its render ends
+    queue = api_queue(signed_in(artist), mine)
+    assert queue["estimated_start"] == iso(now + timedelta(seconds=10))
+
+
 @pytest.mark.parametrize("status", [JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED])
 def test_an_ended_job_has_no_queue(artist, now, status) -> None:
     job = make_job(
@@ -283,3 +355,23 @@ def test_the_fast_path_without_history_says_no_estimate_as_the_whole_stack(artis
     fast, queries, _ = both(signed_in(artist), url(job))
     assert queries == FAST_QUERIES
     assert fast.json()["queue"]["basis"]["method"] == "none"
+
+
+def test_the_fast_path_gives_the_same_occupancy_as_the_whole_stack(
+    artist, other_artist, now
+) -> None:
+    history(artist, now, 30)  # an old row, no rendered_at
+    rendered(artist, now, took=20, render=15)
+    rendered(artist, now, took=12, render=2, count=2)
+    running(other_artist, now, since=17, progress=0.95, worker="w1",
+            rendered_at=now - timedelta(seconds=1))  # fmt: skip
+    running(other_artist, now, since=3, progress=0.5, worker="w1",
+            first_step_at=now - timedelta(seconds=2))  # fmt: skip
+    running(other_artist, now, since=4, worker="w2")
+    make_job(artist)
+    mine = make_job(artist, num_frames=13)
+    for slots in (0, 1, 2):
+        with override_settings(GENERATION_POST_PROCESSING_SLOTS=slots):
+            fast, queries, _ = both(signed_in(artist), url(mine))
+        assert queries == FAST_QUERIES
+        assert fast.json()["queue"]["estimated_start"] is not None

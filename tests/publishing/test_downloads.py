@@ -378,6 +378,7 @@ def _admin_form(cohort: Cohort, policy: str) -> dict[str, str]:
         "daily_generation_quota": str(cohort.daily_generation_quota),
         "allowed_durations": "[2, 5, 10]",
         "allowed_resolutions": '["480p", "720p"]',
+        "allowed_modes": '["text"]',
         "review_sla_hours": str(cohort.review_sla_hours),
         "scheduling_weight": str(cohort.scheduling_weight),
         "download_policy": policy,

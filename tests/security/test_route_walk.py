@@ -289,6 +289,7 @@ EXPECTED: dict[str, str] = {
     'ledger/staff/entries/<int:entry_id>/reverse/': 'lndlmdx',
     'm/<int:output_id>/<str:kind>/': 'xnxxmxx',
     'm/<int:output_id>/download/': 'xnxxmxx',
+    'm/inputs/<int:image_id>/': 'xnxxmxx',
     'm/screenshots/<int:attachment_id>/': 'xnxxmxx',
     'metrics': 'oooomoo',
     'my-data.zip': 'lnolmoo',
@@ -389,6 +390,7 @@ _BY_NAME = {
     "output_id": "output",
     "publication_id": "publication",
     "item_id": "review",
+    "image_id": "upload",
     "slug": "slug",
 }
 _LITERALS = {"kind": "video", "action": "claim", "uidb36": "1", "key": "x-y"}

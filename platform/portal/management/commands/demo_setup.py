@@ -19,9 +19,11 @@ from agreements.services import (
     agreement_version_publish,
 )
 from cohorts.models import Cohort
-from cohorts.services import cohort_create
+from cohorts.services import cohort_create, cohort_set_allowed_modes
 from invitations.models import Invitation, InvitationStatus
 from invitations.services import invitation_create, invitation_revoke
+from jobs.models import GenerationMode
+from jobs.services import default_model_for
 
 ADMIN_EMAIL = "admin@vernissage.test"
 REVIEWER_EMAIL = "reviewer@vernissage.test"
@@ -118,6 +120,17 @@ class Command(BaseCommand):
             cohort = Cohort.objects.filter(name=COHORT_NAME).first() or cohort_create(
                 actor=admin, name=COHORT_NAME, capacity=300, daily_generation_quota=20
             )
+            # Image to video, when a model that takes a start image is offered (make demo
+            # offers tiny-wan-i2v: VERNISSAGE_MODELS in the Makefile).
+            if (
+                default_model_for(GenerationMode.IMAGE) is not None
+                and GenerationMode.IMAGE not in cohort.allowed_modes
+            ):
+                cohort_set_allowed_modes(
+                    actor=admin,
+                    cohort=cohort,
+                    modes=[*cohort.allowed_modes, GenerationMode.IMAGE.value],
+                )
             if not AgreementVersion.objects.filter(published_at__isnull=False).exists():
                 draft = agreement_version_create(
                     actor=admin, title=NDA_TITLE, body=NDA_BODY, effective_at=timezone.now()
@@ -141,7 +154,10 @@ class Command(BaseCommand):
         out.write(self.style.SUCCESS("Demo program ready."))
         out.write(f"  Program admin  {ADMIN_EMAIL}  password: {admin_password}")
         out.write(f"  Reviewer       {REVIEWER_EMAIL}  password: {reviewer_password}")
-        out.write(f"  Cohort         {cohort.name} ({cohort.capacity} seats)")
+        out.write(
+            f"  Cohort         {cohort.name} ({cohort.capacity} seats; modes: "
+            f"{', '.join(cohort.allowed_modes)})"
+        )
         if link:
             out.write(f"  Invitation for {ARTIST_EMAIL}: {link}")
         else:

@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from config.paths import BASE_DIR
 from config.settings.base import SERVED_URL_FILE
+from jobs.management.commands.build_tiny_model import BUILDERS as TINY_BUILDERS
 
 
 def record_site_url(address: str) -> str:
@@ -66,7 +67,8 @@ def watch(
 class Command(BaseCommand):
     help = (
         "Run the whole platform on this machine: the web server, a generation worker "
-        "(Celery, one process) and the housekeeper. Builds the tiny model first if missing. "
+        "(Celery, one process) and the housekeeper. Builds the tiny models offered first if "
+        "missing. "
         "Ctrl-C stops everything."
     )
 
@@ -74,7 +76,10 @@ class Command(BaseCommand):
         parser.add_argument("address", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        call_command("build_tiny_model")
+        # Every tiny model offered (make demo offers tiny-wan-i2v too).
+        for model in settings.GENERATION_ENABLED_MODELS:
+            if model in TINY_BUILDERS:
+                call_command("build_tiny_model", model=model)
         record_site_url(options["address"])
         python = sys.executable
         commands = {

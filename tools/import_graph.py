@@ -176,13 +176,27 @@ def _source_files(apps: frozenset[str]) -> Iterator[Path]:
             yield path
 
 
+def _parse(path: Path) -> ast.Module:
+    """``ast.parse``, once more if Python 3.11's AST builder trips over another thread.
+
+    Its recursion counter is shared between threads (CPython gh-106905): a thread that
+    formats a traceback at the same moment (3.11's traceback module parses source to place
+    its carets) makes a correct parse fail with ``SystemError: AST constructor recursion
+    depth mismatch``. The source is fine; parsing it again succeeds."""
+    source = path.read_text()
+    try:
+        return ast.parse(source, filename=str(path))
+    except SystemError:
+        return ast.parse(source, filename=str(path))
+
+
 def read_project() -> Project:
     apps = {p.name for p in PLATFORM.iterdir() if (p / "__init__.py").exists()}
     apps.update(TOP_LEVEL_APPS)
     project = Project(apps=frozenset(apps))
     for path in _source_files(project.apps):
         collector = _Collector(path, _module_name(path), path.name == "__init__.py")
-        collector.visit(ast.parse(path.read_text(), filename=str(path)))
+        collector.visit(_parse(path))
         project.sites.extend(collector.sites)
     return project
 

@@ -40,6 +40,20 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+@pytest.fixture(autouse=True)
+def no_page_outlives_its_test(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Close every context a test opened (``signed_in`` pages included). A page left open
+    keeps polling the session-wide live server after its test's database is gone: each
+    poll is a 500 whose logged traceback, formatted in the server thread, races the main
+    thread's ``ast.parse`` on Python 3.11 (CPython gh-106905) and broke tests/test_layers.py."""
+    yield
+    if "browser" not in request.fixturenames:
+        return
+    browser: Browser = request.getfixturevalue("browser")
+    for context in list(browser.contexts):
+        context.close()
+
+
 @pytest.fixture
 def page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1200, "height": 900})

@@ -27,10 +27,11 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 ## demo: install, migrate, create the demo program, serve http://$(HOST):$(PORT) with a worker
 # Links printed and emailed by the demo point at the address it serves.
 demo: export VERNISSAGE_SITE_URL ?= http://$(HOST):$(PORT)
-# Text to video and image to video (a start image; decision 0033): serve builds both tiny
-# models, its worker serves both, demo_setup lets the demo cohort use image mode.
-demo: export VERNISSAGE_MODELS ?= tiny-wan,tiny-wan-i2v
-demo: export VERNISSAGE_WORKER_MODELS ?= tiny-wan,tiny-wan-i2v
+# Text to video and image to video (a start image, or a start and an end image; decision
+# 0033): serve builds the tiny models, its worker serves them, demo_setup lets the demo
+# cohort use image mode.
+demo: export VERNISSAGE_MODELS ?= tiny-wan,tiny-wan-i2v,tiny-wan-flf2v
+demo: export VERNISSAGE_WORKER_MODELS ?= tiny-wan,tiny-wan-i2v,tiny-wan-flf2v
 demo: system-packages-demo $(VENV)/.installed-demo
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_setup

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -96,3 +98,57 @@ def sha256_of(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_frames(path: Path) -> np.ndarray:
+    """Every frame of a video file as uint8 RGB (frames, height, width, 3)."""
+    info = probe(path)
+    command = [
+        "ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(path), "-map", "0:v:0",
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:",
+    ]  # fmt: skip
+    try:
+        result = subprocess.run(command, capture_output=True, check=False, timeout=600)  # noqa: S603
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise EncodingError(f"ffmpeg could not read {path.name}: {error}") from error
+    frame_size = info.width * info.height * 3
+    if result.returncode != 0 or len(result.stdout) < frame_size:
+        tail = result.stderr.decode(errors="replace")[-500:]
+        raise EncodingError(f"ffmpeg could not decode {path.name}: {tail or 'no frames'}")
+    data = result.stdout[: len(result.stdout) // frame_size * frame_size]
+    return np.frombuffer(data, np.uint8).reshape(-1, info.height, info.width, 3)
+
+
+def last_frame(path: Path) -> np.ndarray:
+    """The last frame of a video file, uint8 RGB (height, width, 3): where an extension
+    starts from."""
+    return np.array(read_frames(path)[-1])
+
+
+def concat_mp4(parts: Sequence[Path], *, path: Path) -> None:
+    """Cut ``parts`` together in order into ``path`` with ffmpeg's concat demuxer, without
+    re-encoding. The parts must share codec, size and frame rate (as ``encode_mp4`` writes
+    them for one job): a part that differs raises EncodingError rather than make a video
+    whose picture or pace jumps where two parts meet."""
+    if len(parts) < 2:
+        raise ValueError("concat_mp4 needs at least two parts")
+    infos = [probe(part) for part in parts]
+    shapes = {(i.codec, i.pix_fmt, i.width, i.height, round(i.fps, 3)) for i in infos}
+    if len(shapes) != 1:
+        raise EncodingError(f"the parts differ in codec, size or frame rate: {sorted(shapes)}")
+    listing = path.with_name(path.stem + "-parts.txt")
+    quoted = [str(part.resolve()).replace("'", "'\\''") for part in parts]
+    listing.write_text("".join(f"file '{name}'\n" for name in quoted))
+    command = [
+        "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-f", "concat", "-safe", "0",
+        "-i", str(listing), "-map", "0:v:0", "-c", "copy", "-movflags", "+faststart", str(path),
+    ]  # fmt: skip
+    try:
+        result = subprocess.run(command, capture_output=True, check=False, timeout=600)  # noqa: S603
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise EncodingError(f"ffmpeg could not cut the parts together: {error}") from error
+    finally:
+        listing.unlink(missing_ok=True)
+    if result.returncode != 0 or not path.exists() or path.stat().st_size == 0:
+        tail = result.stderr.decode(errors="replace")[-500:]
+        raise EncodingError(f"ffmpeg could not cut the parts together: {tail}")

@@ -1,5 +1,6 @@
 """Run one request through a loaded pipeline: seeded, with per-step progress and
-cooperative cancel. Text to video, or image to video from a start image."""
+cooperative cancel. Text to video, or image to video from a start image (and an end
+image, on a first-and-last-frame model)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,12 @@ import numpy as np
 from PIL import Image, ImageOps
 
 from generation.encoding import to_uint8
-from generation.registry import CAPABILITY_START_IMAGE, CAPABILITY_TEXT, LoadedPipeline
+from generation.registry import (
+    CAPABILITY_START_END_IMAGE,
+    CAPABILITY_START_IMAGE,
+    CAPABILITY_TEXT,
+    LoadedPipeline,
+)
 
 
 class RenderCanceled(Exception):
@@ -31,6 +37,9 @@ class RenderRequest:
     # The first frame to start from: a PIL image or a uint8 (height, width, 3) array, of
     # any size (fitted to the request's size). None: text to video.
     start_image: Image.Image | np.ndarray | None = field(default=None, compare=False)
+    # The last frame to end on (with a start image, on a model with the start_end_image
+    # capability), the same kinds and fitting as the start image. None: no end image.
+    end_image: Image.Image | np.ndarray | None = field(default=None, compare=False)
 
 
 # Called after each denoising step with (steps done, total steps). Raise RenderCanceled
@@ -43,7 +52,7 @@ def start_frame(image: Image.Image | np.ndarray, *, width: int, height: int) -> 
     frame and centre-cropped, so proportions are kept (never stretched)."""
     if isinstance(image, np.ndarray):
         if image.dtype != np.uint8 or image.ndim != 3 or image.shape[2] != 3:
-            raise ValueError("a start image array must be uint8 shaped (height, width, 3)")
+            raise ValueError("an image array must be uint8 shaped (height, width, 3)")
         picture = Image.fromarray(image)
     else:
         picture = image.convert("RGB")
@@ -54,15 +63,25 @@ def start_frame(image: Image.Image | np.ndarray, *, width: int, height: int) -> 
 
 def _mode_arguments(loaded: LoadedPipeline, request: RenderRequest) -> dict[str, Any]:
     """The pipeline arguments that differ between text and image to video."""
-    capabilities = loaded.spec.capabilities
+    name, capabilities = loaded.spec.name, loaded.spec.capabilities
     if request.start_image is None:
+        if request.end_image is not None:
+            raise ValueError("an end image needs a start image")
         if CAPABILITY_TEXT not in capabilities:
-            raise ValueError(f"model {loaded.spec.name!r} needs a start image")
+            raise ValueError(f"model {name!r} needs a start image")
         return {}
-    if CAPABILITY_START_IMAGE not in capabilities:
-        raise ValueError(f"model {loaded.spec.name!r} does not take a start image")
-    image = start_frame(request.start_image, width=request.width, height=request.height)
-    return {"image": image}
+    if request.end_image is None:
+        if CAPABILITY_START_IMAGE not in capabilities:
+            if CAPABILITY_START_END_IMAGE in capabilities:
+                raise ValueError(f"model {name!r} needs an end image with the start image")
+            raise ValueError(f"model {name!r} does not take a start image")
+    elif CAPABILITY_START_END_IMAGE not in capabilities:
+        raise ValueError(f"model {name!r} does not take an end image")
+    size = {"width": request.width, "height": request.height}
+    arguments: dict[str, Any] = {"image": start_frame(request.start_image, **size)}
+    if request.end_image is not None:
+        arguments["last_image"] = start_frame(request.end_image, **size)
+    return arguments
 
 
 def render(loaded: LoadedPipeline, request: RenderRequest, on_step: StepCallback) -> np.ndarray:

@@ -1,4 +1,5 @@
-"""Tiny, randomly initialised Wan pipelines (text-to-video, image-to-video), built offline.
+"""Tiny, randomly initialised Wan pipelines (text-to-video, image-to-video from a start
+image, and from a start and an end image), built offline.
 
 Used by the embedded default and the tests. They go through exactly the code path a real
 model does (``save_pretrained`` here, ``DiffusionPipeline.from_pretrained`` in the worker);
@@ -120,7 +121,9 @@ def _shared_components() -> dict[str, Any]:
     }
 
 
-def _tiny_transformer(*, in_channels: int, image_dim: int | None) -> Any:
+def _tiny_transformer(
+    *, in_channels: int, image_dim: int | None, pos_embed_seq_len: int | None = None
+) -> Any:
     import torch
     from diffusers import WanTransformer3DModel
 
@@ -129,7 +132,7 @@ def _tiny_transformer(*, in_channels: int, image_dim: int | None) -> Any:
         patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12,
         in_channels=in_channels, out_channels=16, text_dim=32, freq_dim=256, ffn_dim=32,
         num_layers=2, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
-        rope_max_seq_len=32, image_dim=image_dim,
+        rope_max_seq_len=32, image_dim=image_dim, pos_embed_seq_len=pos_embed_seq_len,
     )  # fmt: skip
 
 
@@ -161,28 +164,63 @@ def build_tiny_wan(path: str | Path) -> Path:
     return _save(pipeline, path)
 
 
-def build_tiny_wan_i2v(path: str | Path) -> Path:
-    """Build and save the tiny image-to-video pipeline (one start image) into ``path``.
+# The tiny CLIP image encoder of the image-to-video models: 32x32 pictures in 8x8 patches,
+# so 16 patch tokens + 1 class token per image, each of hidden size 16.
+_CLIP_HIDDEN = 16
+_CLIP_TOKENS = (32 // 8) ** 2 + 1
 
-    A CLIP image encoder (hidden size 16) conditions the transformer, whose input is 36
-    channels: 16 noise + 4 mask + 16 latents of the start image. It takes ``image=`` only;
-    a start + end image (``last_image=``) needs a model made for it (see the notes)."""
+
+def _image_components() -> dict[str, Any]:
+    """The CLIP image encoder and its processor: the same in both image-to-video models."""
     import torch
-    from diffusers import WanImageToVideoPipeline
     from transformers import CLIPImageProcessor, CLIPVisionConfig, CLIPVisionModel
 
     torch.manual_seed(0)
     image_encoder = CLIPVisionModel(
         CLIPVisionConfig(
-            hidden_size=16, intermediate_size=16, num_hidden_layers=2, num_attention_heads=2,
-            image_size=32, patch_size=8, projection_dim=16,
+            hidden_size=_CLIP_HIDDEN, intermediate_size=16, num_hidden_layers=2,
+            num_attention_heads=2, image_size=32, patch_size=8, projection_dim=16,
         )
     )  # fmt: skip
+    return {
+        "image_encoder": image_encoder,
+        "image_processor": CLIPImageProcessor(crop_size=32, size={"shortest_edge": 32}),
+    }
+
+
+def build_tiny_wan_i2v(path: str | Path) -> Path:
+    """Build and save the tiny image-to-video pipeline (one start image) into ``path``.
+
+    A CLIP image encoder (hidden size 16) conditions the transformer, whose input is 36
+    channels: 16 noise + 4 mask + 16 latents of the start image. It takes ``image=`` only;
+    a start + end image (``last_image=``) needs a model made for it (build_tiny_wan_flf2v)."""
+    from diffusers import WanImageToVideoPipeline
+
     pipeline = WanImageToVideoPipeline(
         **_shared_components(),
-        transformer=_tiny_transformer(in_channels=36, image_dim=16),
+        transformer=_tiny_transformer(in_channels=36, image_dim=_CLIP_HIDDEN),
         transformer_2=None,
-        image_encoder=image_encoder,
-        image_processor=CLIPImageProcessor(crop_size=32, size={"shortest_edge": 32}),
+        **_image_components(),
+    )
+    return _save(pipeline, path)
+
+
+def build_tiny_wan_flf2v(path: str | Path) -> Path:
+    """Build and save the tiny first-and-last-frame pipeline (a start and an end image).
+
+    The same pipeline class, components and 36 input channels as build_tiny_wan_i2v (the
+    mask marks the first and the last frame as given), but the transformer's image
+    embedder has a position embedding over the CLIP tokens of *two* images
+    (``pos_embed_seq_len`` = 2 x 17; Wan2.1-FLF2V-14B-720P: 2 x 257 = 514). It takes
+    ``image=`` with ``last_image=`` only: one image alone does not fit that embedding."""
+    from diffusers import WanImageToVideoPipeline
+
+    pipeline = WanImageToVideoPipeline(
+        **_shared_components(),
+        transformer=_tiny_transformer(
+            in_channels=36, image_dim=_CLIP_HIDDEN, pos_embed_seq_len=2 * _CLIP_TOKENS
+        ),
+        transformer_2=None,
+        **_image_components(),
     )
     return _save(pipeline, path)

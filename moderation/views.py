@@ -34,7 +34,7 @@ from moderation.services import (
     review_revoke_approval,
 )
 from web.http import error_text
-from web.media_links import input_image_url, media_url
+from web.media_links import input_image_url, media_url, shots_shown
 from web.refusals import refusal_to_form
 
 
@@ -128,6 +128,13 @@ def _render_item(
                 if output.job.start_image is not None
                 else None
             ),
+            "end_image_url": (
+                input_image_url(image=output.job.end_image, viewer=me)
+                if output.job.end_image is not None
+                else None
+            ),
+            # A storyboard: its shot list beside the video (decided on as a whole).
+            "shots": shots_shown(job=output.job, viewer=me),
             "history": review_history_of_artist(artist=item.artist),
             "reject_form": reject_form,
             "mine": item.claimed_by_id == me.pk and item.status == "claimed",

@@ -47,6 +47,19 @@ GENERATION_MODELS: dict[str, dict[str, object]] = {
         "guidance": 5.0,
         "capabilities": ["start_image"],
     },
+    # A start and an end image (Wan's first-and-last-frame model, tiny and random: its own
+    # transformer config, it does not take a start image alone). Not offered by default.
+    "tiny-wan-flf2v": {
+        "source": env_str(
+            "VERNISSAGE_TINY_FLF2V_MODEL_PATH", str(DATA_DIR / "models" / "tiny-wan-flf2v")
+        ),
+        "profile": "tiny",
+        "dtype": "float32",
+        "device": "cpu",
+        "steps": _TINY_STEPS,
+        "guidance": 5.0,
+        "capabilities": ["start_end_image"],
+    },
     "wan2.1-t2v-1.3b": {
         "source": env_str("VERNISSAGE_WAN_SOURCE", "Wan-AI/Wan2.1-T2V-1.3B-Diffusers"),
         "profile": "wan",

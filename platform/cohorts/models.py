@@ -51,6 +51,17 @@ class Cohort(models.Model):
             "image; decision 0033). A mode not listed is refused with mode_not_allowed."
         ),
     )
+    max_variations = models.PositiveSmallIntegerField(
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(4)],
+        help_text="Most variations (consecutive seeds) one submission may ask for, 1-4; "
+        "each variation is an output and counts against the daily quota.",
+    )
+    max_shots = models.PositiveSmallIntegerField(
+        default=6,
+        validators=[MinValueValidator(2), MaxValueValidator(6)],
+        help_text="Most shots in one storyboard, 2-6 (when storyboard is an allowed mode).",
+    )
     review_sla_hours = models.PositiveIntegerField(
         default=48,
         validators=[MinValueValidator(1), MaxValueValidator(24 * 30)],

@@ -72,8 +72,8 @@ class GenerationMode(models.TextChoices):
     STORYBOARD = "storyboard", _("Storyboard")
 
 
-# The modes the platform runs today; the others are named so fields and clients fit them.
-IMPLEMENTED_MODES = (GenerationMode.TEXT.value, GenerationMode.IMAGE.value)
+# The modes the platform runs (all of them since issue 17's storyboard and extend).
+IMPLEMENTED_MODES = tuple(GenerationMode.values)
 
 
 def default_modes() -> list[str]:

@@ -19,6 +19,13 @@ class JobStatus(models.TextChoices):
     CANCELED = "canceled", gettext_lazy("Canceled")
 
 
+# One submission asks for 1 to 4 variations (a cohort may allow fewer).
+MAX_VARIATIONS = 4
+
+# A storyboard has 2 to 6 shots (a cohort may allow fewer: Cohort.max_shots).
+MIN_SHOTS = 2
+MAX_SHOTS = 6
+
 TERMINAL = (JobStatus.SUCCEEDED, JobStatus.FAILED, JobStatus.CANCELED)
 
 
@@ -44,9 +51,9 @@ class Job(models.Model):
     remix_of = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    # What the video starts from (issue 17; decision 0033): text alone, or a start image
-    # (an upload of the artist's, kept while a job names it). Extend and storyboard are
-    # named in GenerationMode but not accepted yet.
+    # What the video starts from (issue 17; decisions 0033, 0034): text alone, a start
+    # image (an upload of the artist's, kept while a job names it), one of the artist's
+    # outputs to continue (extend), or a list of shots (storyboard, ``Shot``).
     mode = models.CharField(
         max_length=12, choices=GenerationMode.choices, default=GenerationMode.TEXT
     )
@@ -56,6 +63,30 @@ class Job(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="jobs_started",
+    )
+    # Image mode only: the frame the video should end on (optional).
+    end_image = models.ForeignKey(
+        "uploads.InputImage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="jobs_ended",
+    )
+    # Variations (1-4 per submission, consecutive seeds): every variation is a job of its
+    # own (own output, own review); the second and later name the first, which names none.
+    variation_of = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="variations"
+    )
+    variation_index = models.PositiveSmallIntegerField(
+        default=0, help_text="0 for the first (or only) variation of a submission."
+    )
+    variation_count = models.PositiveSmallIntegerField(
+        default=1, help_text="How many variations its submission asked for (1-4)."
+    )
+    # Mode extend: the job whose output this one continues from its last frame. The
+    # parent is only read: a cancel or failure here leaves it as it was.
+    extends = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="extensions"
     )
 
     # What the artist asked for.
@@ -179,6 +210,24 @@ class Job(models.Model):
                 | (~Q(mode=GenerationMode.IMAGE) & Q(start_image__isnull=True)),
                 name="job_start_image_iff_image_mode",
             ),
+            models.CheckConstraint(
+                condition=Q(end_image__isnull=True) | Q(mode=GenerationMode.IMAGE),
+                name="job_end_image_only_in_image_mode",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(variation_of__isnull=True, variation_index=0)
+                    | Q(variation_of__isnull=False, variation_index__gte=1)
+                )
+                & Q(variation_index__lt=models.F("variation_count"), variation_count__lte=4),
+                name="job_variation_index_matches",
+            ),
+            # An extend job names its parent; no other mode does.
+            models.CheckConstraint(
+                condition=Q(mode=GenerationMode.EXTEND, extends__isnull=False)
+                | (~Q(mode=GenerationMode.EXTEND) & Q(extends__isnull=True)),
+                name="job_extends_iff_extend_mode",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -187,6 +236,40 @@ class Job(models.Model):
     @property
     def is_terminal(self) -> bool:
         return self.status in TERMINAL
+
+
+class Shot(models.Model):
+    """One shot of a storyboard job (mode storyboard): its prompt, length and optional
+    start image, in order. The worker renders the shots one after another into one job's
+    progress and cuts them together with ffmpeg (``jobs.worker``, decision 0034)."""
+
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="shots")
+    position = models.PositiveSmallIntegerField(help_text="0 for the first shot.")
+    prompt = models.TextField()
+    duration_seconds = models.PositiveSmallIntegerField()
+    num_frames = models.PositiveIntegerField()
+    start_image = models.ForeignKey(
+        "uploads.InputImage",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shots_started",
+    )
+    # The model that renders this shot: the job's text model, or for a shot with a start
+    # image a model that takes one. The job's ``model`` (its queue) is its first shot's.
+    model = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="shot_position_once"),
+            models.CheckConstraint(
+                condition=Q(position__lt=MAX_SHOTS), name="shot_position_below_max"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Shot {self.position + 1} of job {self.job_id}"
 
 
 class Output(models.Model):

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -175,3 +175,13 @@ def job_visible_to(*, user: User, job_id: int) -> Job | None:
     if not has_staff_flag(user):
         queryset = queryset.filter(artist=user)
     return queryset.filter(pk=job_id).first()
+
+
+def job_variation_ids(*, job: Job) -> list[int]:
+    """The ids of every job of ``job``'s submission (its variations), in seed order."""
+    first = job.variation_of_id or job.pk
+    return list(
+        Job.objects.filter(Q(pk=first) | Q(variation_of_id=first))
+        .order_by("variation_index")
+        .values_list("pk", flat=True)
+    )

@@ -26,8 +26,12 @@ from agreements.selectors import agreement_status
 from containment.services import submission_observe
 from containment.switches import global_switch
 from domain.errors import InvalidTransition, NotAllowed
-from generation.geometry import ASPECT_RATIOS, Geometry, geometry_for
-from generation.registry import CAPABILITY_START_IMAGE, CAPABILITY_TEXT
+from generation.geometry import ASPECT_RATIOS, Geometry, ModelProfile, frames_for, geometry_for
+from generation.registry import (
+    CAPABILITY_START_END_IMAGE,
+    CAPABILITY_START_IMAGE,
+    CAPABILITY_TEXT,
+)
 from jobs.errors import (
     GenerationPaused,
     IdempotencyKeyReused,
@@ -35,7 +39,14 @@ from jobs.errors import (
     PromptRefused,
     QuotaExceeded,
 )
-from jobs.models import GenerationMode, Job, JobStatus, PromptRefusal
+from jobs.models import MAX_VARIATIONS, GenerationMode, Job, JobStatus, PromptRefusal, Shot
+from jobs.modes import (
+    ShotRequest,
+    end_image_check,
+    extends_check,
+    shots_check,
+    variations_check,
+)
 from jobs.pipelines import model_spec
 from jobs.policy import normalise_prompt, prompt_policy_check
 from jobs.queue import job_publish, job_publish_on_commit
@@ -47,6 +58,7 @@ from uploads.services import input_image_discard, input_image_store, input_image
 
 if TYPE_CHECKING:
     from cohorts.models import Cohort
+    from uploads.models import InputImage
 
 log = logging.getLogger(__name__)
 
@@ -69,22 +81,37 @@ class JobRequest:
     # checked and re-encoded, to store once every other rule passed.
     start_image_id: int | None = None
     start_image_clean: CleanImage | None = None
+    # Mode image, optional: the frame to end on (an upload id, or a checked file).
+    end_image_id: int | None = None
+    end_image_clean: CleanImage | None = None
+    # 1-4 jobs of consecutive seeds from this one submission.
+    variations: int = 1
+    # Mode extend: the artist's finished job to continue.
+    extends: Job | None = None
+    # Mode storyboard: its shots, in order, and the model of each.
+    shots: tuple[ShotRequest, ...] = ()
+    shot_models: tuple[str, ...] = ()
 
 
-# What each mode needs of its model (generation.registry capabilities).
+# What each mode needs of its model (generation.registry capabilities). A storyboard's
+# job model makes its text shots; a shot with a start image goes to a model that takes
+# one. An extension is image to video from its parent's last frame.
 MODE_CAPABILITY = {
     GenerationMode.TEXT.value: CAPABILITY_TEXT,
     GenerationMode.IMAGE.value: CAPABILITY_START_IMAGE,
+    GenerationMode.EXTEND.value: CAPABILITY_START_IMAGE,
+    GenerationMode.STORYBOARD.value: CAPABILITY_TEXT,
 }
 
 
-def default_model_for(mode: str) -> str | None:
+def default_model_for(mode: str, *, needed: str | None = None) -> str | None:
     """The model a submission of ``mode`` gets when it names none: the default model for
-    text, else the first enabled model (``VERNISSAGE_MODELS`` order) that can do it; None
-    when no enabled model can."""
-    if mode == GenerationMode.TEXT:
+    text (and a storyboard's text shots), else the first enabled model
+    (``VERNISSAGE_MODELS`` order) that can do it (``needed``: a capability other than
+    the mode's, e.g. ending on an image); None when no enabled model can."""
+    if mode in (GenerationMode.TEXT, GenerationMode.STORYBOARD) and needed is None:
         return str(settings.GENERATION_DEFAULT_MODEL)
-    needed = MODE_CAPABILITY.get(mode)
+    needed = needed or MODE_CAPABILITY.get(mode)
     for name in settings.GENERATION_ENABLED_MODELS:
         if needed in model_spec(name).capabilities:
             return str(name)
@@ -103,25 +130,14 @@ def modes_offered(*, cohort: Cohort | None) -> list[str]:
 
 
 def _mode_check(artist: User, mode: object) -> str:
-    """``mode`` as a known, implemented mode its cohort allows: a field error on ``mode``
-    for anything unknown or not available yet, ModeNotAllowed (403) when the cohort does
-    not allow it."""
+    """``mode`` as a known mode its cohort allows: a field error on ``mode`` for anything
+    unknown, ModeNotAllowed (403) when the cohort does not allow it."""
     if not isinstance(mode, str) or mode not in GenerationMode.values:
         raise ValidationError(
             {
                 "mode": ValidationError(
                     _("Choose one of %(modes)s.") % {"modes": ", ".join(MODE_CAPABILITY)},
                     code="invalid_choice",
-                )
-            }
-        )
-    if mode not in MODE_CAPABILITY:
-        raise ValidationError(
-            {
-                "mode": ValidationError(
-                    _("%(mode)s is not available yet; choose one of %(modes)s.")
-                    % {"mode": mode, "modes": ", ".join(MODE_CAPABILITY)},
-                    code="not_available",
                 )
             }
         )
@@ -136,22 +152,32 @@ def _mode_check(artist: User, mode: object) -> str:
 def job_request_validate(
     *,
     artist: User,
-    prompt: str,
+    prompt: str = "",
     negative_prompt: str = "",
-    duration_seconds: int,
-    resolution: str,
-    aspect_ratio: str,
+    duration_seconds: int | None = None,
+    resolution: str | None = None,
+    aspect_ratio: str | None = None,
     seed: int | None = None,
     model: str | None = None,
     mode: str = GenerationMode.TEXT,
     start_image: int | None = None,
     start_image_file: UploadedFile | None = None,
+    end_image: int | None = None,
+    end_image_file: UploadedFile | None = None,
+    variations: int = 1,
+    extends: int | None = None,
+    shots: list[dict[str, object]] | None = None,
 ) -> JobRequest:
     """Check every field against the artist's cohort and the enabled models. Raises one
     ValidationError carrying an error for each bad field, or ModeNotAllowed (403) for a
-    mode the cohort does not allow. Mode image needs a start image: ``start_image``, an
-    upload id of the artist's own, or ``start_image_file``, checked here as an upload is
-    (``uploads.images``) but not stored (``job_submit_once`` stores it last)."""
+    mode the cohort does not allow.
+
+    By mode: image needs a start image (``start_image``, an upload id of the artist's own,
+    or ``start_image_file``, checked as an upload is but not stored: ``job_submit_once``
+    stores it last) and may end on an end image the same way; extend names one of the
+    artist's finished jobs (``extends``) and takes its prompt, length, size and frame
+    rate unless given; storyboard takes ``shots`` (``jobs.modes.shots_check``) instead of
+    a prompt and a duration. Any mode asks for 1-4 ``variations``."""
     errors: dict[str, ValidationError] = {}
     checked_mode: str | None
     try:
@@ -168,39 +194,84 @@ def job_request_validate(
             errors[field] = error.error_dict[field][0] if hasattr(error, "error_dict") else error
             return None
 
-    clean_prompt = attempt("prompt", lambda: normalise_prompt(prompt))
+    parent = None
+    shot_requests: list[ShotRequest] = []
+    if checked_mode is not None:
+        parent = extends_check(errors, artist=artist, mode=checked_mode, extends=extends)
+        shot_requests = shots_check(
+            errors, artist=artist, cohort=cohort, mode=checked_mode, shots=shots
+        )
+    count = variations_check(errors, cohort=cohort, variations=variations)
+    if parent is not None:  # the parent's settings, unless the artist changed them
+        prompt = prompt or parent.prompt
+        negative_prompt = negative_prompt or parent.negative_prompt
+        duration_seconds = duration_seconds or parent.duration_seconds
+        for field, given, kept in (
+            ("resolution", resolution, parent.resolution),
+            ("aspect_ratio", aspect_ratio, parent.aspect_ratio),
+        ):
+            if given not in (None, "", kept):
+                errors[field] = ValidationError(
+                    _("An extension keeps its video's %(value)s, so the join has no seam.")
+                    % {"value": kept},
+                    code="must_match_parent",
+                )
+        resolution, aspect_ratio = parent.resolution, parent.aspect_ratio
+    if checked_mode == GenerationMode.STORYBOARD:
+        for name, value in (("prompt", prompt), ("duration_seconds", duration_seconds)):
+            if value:
+                errors[name] = ValidationError(
+                    _("A storyboard takes this from its shots; leave it out."),
+                    code="not_for_mode",
+                )
+        clean_prompt: str | None = " / ".join(shot.prompt for shot in shot_requests) or None
+        duration_seconds = sum(shot.duration_seconds for shot in shot_requests)
+    else:
+        clean_prompt = attempt("prompt", lambda: normalise_prompt(prompt))
+        allowed_durations = cohort.allowed_durations if cohort else []
+        if duration_seconds not in allowed_durations:
+            errors["duration_seconds"] = ValidationError(
+                _("Choose one of %(durations)s seconds.")
+                % {"durations": ", ".join(str(d) for d in allowed_durations)},
+                code="not_allowed",
+            )
     clean_negative = attempt(
         "negative_prompt",
         lambda: normalise_prompt(negative_prompt or "", field="negative_prompt", required=False),
     )
-    allowed_durations = cohort.allowed_durations if cohort else []
-    if duration_seconds not in allowed_durations:
-        errors["duration_seconds"] = ValidationError(
-            _("Choose one of %(durations)s seconds.")
-            % {"durations": ", ".join(str(d) for d in allowed_durations)},
-            code="not_allowed",
-        )
     allowed_resolutions = cohort.allowed_resolutions if cohort else []
-    if resolution not in allowed_resolutions:
+    if resolution not in allowed_resolutions and "resolution" not in errors:
         errors["resolution"] = ValidationError(
             _("Choose one of %(resolutions)s.") % {"resolutions": ", ".join(allowed_resolutions)},
             code="not_allowed",
         )
-    if aspect_ratio not in ASPECT_RATIOS:
+    if aspect_ratio not in ASPECT_RATIOS and "aspect_ratio" not in errors:
         errors["aspect_ratio"] = ValidationError(
             _("Choose one of %(ratios)s.") % {"ratios": ", ".join(ASPECT_RATIOS)},
             code="invalid_choice",
         )
     if seed is None:
-        seed = secrets.randbelow(MAX_SEED + 1)
-    elif isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed <= MAX_SEED:
+        seed = secrets.randbelow(MAX_SEED + 1 - (MAX_VARIATIONS - 1))
+    elif (
+        isinstance(seed, bool)
+        or not isinstance(seed, int)
+        or not 0 <= seed <= MAX_SEED - (count - 1)
+    ):
         errors["seed"] = ValidationError(
-            _("Use a whole number from 0 to %(max)s.") % {"max": MAX_SEED}, code="out_of_range"
+            _("Use a whole number from 0 to %(max)s.") % {"max": MAX_SEED - (count - 1)},
+            code="out_of_range",
         )
     model_name = None
-    clean_image = None
+    clean_image = clean_end = None
+    shot_models: tuple[str, ...] = ()
     if checked_mode is not None:
-        model_name = _model_check(errors, mode=checked_mode, model=model)
+        model_name = _model_check(
+            errors,
+            mode=checked_mode,
+            model=model,
+            ends_on_image=checked_mode == GenerationMode.IMAGE
+            and (end_image is not None or end_image_file is not None),
+        )
         clean_image = _start_image_check(
             errors,
             artist=artist,
@@ -208,8 +279,19 @@ def job_request_validate(
             start_image=start_image,
             upload=start_image_file,
         )
+        clean_end = end_image_check(
+            errors,
+            artist=artist,
+            mode=checked_mode,
+            model=model_name,
+            end_image=end_image,
+            upload=end_image_file,
+        )
+        if model_name is not None and shot_requests:
+            shot_models = _shot_models(errors, text_model=model_name, shots=shot_requests)
     if errors or clean_prompt is None or model_name is None or checked_mode is None:
         raise ValidationError(errors)
+    assert duration_seconds is not None and resolution is not None and aspect_ratio is not None
     return JobRequest(
         prompt=clean_prompt,
         negative_prompt=clean_negative or "",
@@ -217,18 +299,52 @@ def job_request_validate(
         resolution=resolution,
         aspect_ratio=aspect_ratio,
         seed=seed,
-        model=model_name,
+        model=shot_models[0] if shot_models else model_name,
         mode=checked_mode,
         start_image_id=start_image if clean_image is None else None,
         start_image_clean=clean_image,
+        end_image_id=end_image if clean_end is None else None,
+        end_image_clean=clean_end,
+        variations=count,
+        extends=parent,
+        shots=tuple(shot_requests),
+        shot_models=shot_models,
     )
 
 
-def _model_check(errors: dict[str, ValidationError], *, mode: str, model: str | None) -> str | None:
+def _shot_models(
+    errors: dict[str, ValidationError], *, text_model: str, shots: list[ShotRequest]
+) -> tuple[str, ...]:
+    """The model of each shot: ``text_model``, or for a shot with a start image the first
+    offered model that takes one (an error on that shot's start image if none does)."""
+    image_model = default_model_for(GenerationMode.IMAGE)
+    models: list[str] = []
+    for index, shot in enumerate(shots):
+        if shot.start_image_id is None:
+            models.append(text_model)
+        elif image_model is None:
+            errors[f"shots[{index}].start_image"] = ValidationError(
+                _("No model offered here starts from an image."), code="no_model"
+            )
+        else:
+            models.append(image_model)
+    return tuple(models)
+
+
+def _model_check(
+    errors: dict[str, ValidationError], *, mode: str, model: str | None, ends_on_image: bool
+) -> str | None:
     """The model for ``mode``: ``model``, which must be enabled and able to do it, or
-    the mode's default; None (and an error) otherwise."""
-    needed = MODE_CAPABILITY[mode]
-    model_name = model or default_model_for(mode)
+    the mode's default (for an image job with an end image, the first model that can
+    end on one); None (and an error) otherwise."""
+    needed = CAPABILITY_START_END_IMAGE if ends_on_image else MODE_CAPABILITY[mode]
+    model_name = model or default_model_for(mode, needed=needed if ends_on_image else None)
+    if model_name is None and ends_on_image:
+        errors["end_image"] = ValidationError(
+            _("No model offered here ends a video on a given image; leave it out."),
+            code="no_model",
+        )
+        return None
     if model_name is None:
         errors["mode"] = ValidationError(
             _("No model offered here makes %(mode)s.")
@@ -339,6 +455,7 @@ def job_submit(
     mode: str = GenerationMode.TEXT,
     start_image: int | None = None,
     start_image_file: UploadedFile | None = None,
+    **inputs: object,
 ) -> Job:
     """Queue a generation after every rule passed, in this order: role, NDA, pause
     switches, the mode (ModeNotAllowed when the cohort does not allow it), field checks
@@ -349,7 +466,7 @@ def job_submit(
         artist=artist, idempotency_key="", prompt=prompt, negative_prompt=negative_prompt,
         duration_seconds=duration_seconds, resolution=resolution, aspect_ratio=aspect_ratio,
         seed=seed, model=model, remix_of=remix_of, mode=mode, start_image=start_image,
-        start_image_file=start_image_file,
+        start_image_file=start_image_file, **inputs,  # type: ignore[arg-type]
     )  # fmt: skip
     return job
 
@@ -385,22 +502,28 @@ def job_submit_once(
     *,
     artist: User,
     idempotency_key: str,
-    prompt: str,
+    prompt: str = "",
     negative_prompt: str = "",
-    duration_seconds: int,
-    resolution: str,
-    aspect_ratio: str,
+    duration_seconds: int | None = None,
+    resolution: str | None = None,
+    aspect_ratio: str | None = None,
     seed: int | None = None,
     model: str | None = None,
     remix_of: Job | None = None,
     mode: str = GenerationMode.TEXT,
     start_image: int | None = None,
     start_image_file: UploadedFile | None = None,
+    end_image: int | None = None,
+    end_image_file: UploadedFile | None = None,
+    variations: int = 1,
+    extends: int | None = None,
+    shots: list[dict[str, object]] | None = None,
 ) -> tuple[Job, bool]:
     """``job_submit`` that runs at most once per (artist, ``idempotency_key``): the same
     key with the same request returns the job it made and ``True`` (a replay: nothing is
     queued or counted again), the same key with another request raises
-    IdempotencyKeyReused (409). An empty key never replays."""
+    IdempotencyKeyReused (409). An empty key never replays. With ``variations`` above 1
+    the job returned is the first; the others name it (``Job.variation_of``)."""
     if len(idempotency_key) > IDEMPOTENCY_KEY_MAX or not idempotency_key.isprintable():
         raise ValidationError(
             {
@@ -416,6 +539,16 @@ def job_submit_once(
         inputs["start_image"] = start_image
     if start_image_file is not None:
         inputs["start_image_file"] = _upload_digest(start_image_file)
+    if end_image is not None:
+        inputs["end_image"] = end_image
+    if end_image_file is not None:
+        inputs["end_image_file"] = _upload_digest(end_image_file)
+    if variations != 1:
+        inputs["variations"] = variations
+    if extends is not None:
+        inputs["extends"] = extends
+    if shots is not None:
+        inputs["shots"] = shots
     fingerprint = request_fingerprint(
         prompt=prompt, negative_prompt=negative_prompt, duration_seconds=duration_seconds,
         resolution=resolution, aspect_ratio=aspect_ratio, seed=seed, model=model,
@@ -445,26 +578,27 @@ def job_submit_once(
         mode=mode,
         start_image=start_image,
         start_image_file=start_image_file,
+        end_image=end_image,
+        end_image_file=end_image_file,
+        variations=variations,
+        extends=extends,
+        shots=shots,
     )
-    verdict = prompt_policy_check(request.prompt)
-    if verdict is not None:
-        PromptRefusal.objects.create(
-            artist=artist, prompt=request.prompt, reason_code=verdict.code, message=verdict.message
-        )
-        raise PromptRefused(verdict.message, reason_code=verdict.code)
+    # Each of a storyboard's prompts is checked, as a single prompt is.
+    for text in [shot.prompt for shot in request.shots] or [request.prompt]:
+        verdict = prompt_policy_check(text)
+        if verdict is not None:
+            PromptRefusal.objects.create(
+                artist=artist, prompt=text, reason_code=verdict.code, message=verdict.message
+            )
+            raise PromptRefused(verdict.message, reason_code=verdict.code)
     spec = model_spec(request.model)
-    geometry = geometry_for(
-        duration_seconds=request.duration_seconds,
-        resolution=request.resolution,
-        aspect_ratio=request.aspect_ratio,
-        profile=spec.geometry_profile,
-    )
-    # A start image sent with the submission is stored last, and goes again on a refusal.
-    sent_image = (
-        input_image_store(owner=artist, clean=request.start_image_clean)
-        if request.start_image_clean is not None
-        else None
-    )
+    geometry = _geometry(request, profile=spec.geometry_profile)
+    # Images sent with the submission are stored last, and go again on a refusal.
+    sent = [
+        input_image_store(owner=artist, clean=clean) if clean is not None else None
+        for clean in (request.start_image_clean, request.end_image_clean)
+    ]
     try:
         job, replayed = _job_create(
             artist=artist,
@@ -475,15 +609,47 @@ def job_submit_once(
             remix_of=remix_of,
             idempotency_key=idempotency_key,
             fingerprint=fingerprint,
-            start_image_id=sent_image.pk if sent_image is not None else request.start_image_id,
+            start_image_id=sent[0].pk if sent[0] is not None else request.start_image_id,
+            end_image_id=sent[1].pk if sent[1] is not None else request.end_image_id,
         )
     except BaseException:
-        if sent_image is not None:
-            input_image_discard(image=sent_image)
+        for image in sent:
+            if image is not None:
+                input_image_discard(image=image)
         raise
-    if replayed and sent_image is not None:  # the same request, sent twice at once
-        input_image_discard(image=sent_image)
+    if replayed:  # the same request, sent twice at once
+        for image in sent:
+            if image is not None:
+                input_image_discard(image=image)
     return job, replayed
+
+
+def _geometry(request: JobRequest, *, profile: ModelProfile) -> Geometry:
+    """Frames and size: from the request and the model's profile; an extension renders at
+    its parent's size and frame rate (no seam where they join); a storyboard's frames
+    are its shots' together."""
+    parent = request.extends
+    if parent is not None:
+        return Geometry(
+            num_frames=frames_for(request.duration_seconds, parent.fps),
+            height=parent.height,
+            width=parent.width,
+            fps=parent.fps,
+        )
+    geometry = geometry_for(
+        duration_seconds=request.shots[0].duration_seconds
+        if request.shots
+        else request.duration_seconds,
+        resolution=request.resolution,
+        aspect_ratio=request.aspect_ratio,
+        profile=profile,
+    )
+    if not request.shots:
+        return geometry
+    frames = sum(frames_for(shot.duration_seconds, geometry.fps) for shot in request.shots)
+    return Geometry(
+        num_frames=frames, height=geometry.height, width=geometry.width, fps=geometry.fps
+    )
 
 
 def _upload_digest(upload: UploadedFile) -> str:
@@ -505,10 +671,12 @@ def _job_create(
     idempotency_key: str,
     fingerprint: str,
     start_image_id: int | None,
+    end_image_id: int | None = None,
 ) -> tuple[Job, bool]:
-    """The submission's one transaction: the artist's row lock, replay, quota, the start
-    image marked used (locked: housekeeping can't expire it meanwhile), the job, and its
-    wake-up after commit."""
+    """The submission's one transaction: the artist's row lock, replay, quota (one per
+    output: each variation counts), the input images marked used (locked: housekeeping
+    can't expire them meanwhile), the jobs (a storyboard's with its shots), and their
+    wake-ups after commit. Returns the first variation."""
     with transaction.atomic():
         # One submission at a time per artist, so two at once can't both take the last slot.
         locked = User.objects.select_for_update().filter(pk=artist.pk).first()
@@ -522,52 +690,88 @@ def _job_create(
             return earlier, True
         cohort = artist.cohort
         assert cohort is not None
-        if quota_used_today(user=artist) >= cohort.daily_generation_quota:
+        used = quota_used_today(user=artist)
+        if used + request.variations > cohort.daily_generation_quota:
             _start, resets_at = utc_day_bounds()
-            raise QuotaExceeded(
-                _(
+            left = max(0, cohort.daily_generation_quota - used)
+            if left and request.variations > 1:
+                message = _(
+                    "You have %(left)s of %(quota)s generations left today; ask for at most "
+                    "%(left)s variations. Your quota resets at %(time)s UTC."
+                ) % {"left": left, "quota": cohort.daily_generation_quota,
+                     "time": f"{resets_at:%H:%M}"}  # fmt: skip
+            else:
+                message = _(
                     "You've used all %(quota)s generations for today. "
                     "Your quota resets at %(time)s UTC."
-                )
-                % {"quota": cohort.daily_generation_quota, "time": f"{resets_at:%H:%M}"},
-                resets_at=resets_at,
+                ) % {"quota": cohort.daily_generation_quota, "time": f"{resets_at:%H:%M}"}
+            raise QuotaExceeded(message, resets_at=resets_at)
+        start_image = _image_used(artist, start_image_id, field="start_image")
+        end_image = _image_used(artist, end_image_id, field="end_image")
+        shot_images = [
+            _image_used(artist, shot.start_image_id, field=f"shots[{index}].start_image")
+            for index, shot in enumerate(request.shots)
+        ]
+        first: Job | None = None
+        for index in range(request.variations):
+            job = Job.objects.create(
+                artist=artist,
+                cohort=cohort,
+                remix_of=remix_of,
+                prompt=request.prompt,
+                negative_prompt=request.negative_prompt,
+                duration_seconds=request.duration_seconds,
+                resolution=request.resolution,
+                aspect_ratio=request.aspect_ratio,
+                seed=request.seed + index,
+                model=request.model,
+                mode=request.mode,
+                start_image=start_image,
+                end_image=end_image,
+                extends=request.extends,
+                variation_of=first,
+                variation_index=index,
+                variation_count=request.variations,
+                num_frames=geometry.num_frames,
+                width=geometry.width,
+                height=geometry.height,
+                fps=geometry.fps,
+                steps=spec_steps,
+                guidance=spec_guidance,
+                max_attempts=settings.GENERATION_MAX_ATTEMPTS,
+                # The key names the submission: kept on its first job only.
+                idempotency_key=idempotency_key if first is None else "",
+                request_fingerprint=fingerprint if idempotency_key and first is None else "",
             )
-        image = None
-        if start_image_id is not None:
-            image = input_image_use(owner=artist, image_id=start_image_id)
-            if image is None:  # expired or gone since the field checks
-                raise ValidationError(
-                    {
-                        "start_image": ValidationError(
-                            _("No such upload of yours."), code="not_found"
-                        )
-                    }
+            Shot.objects.bulk_create(
+                Shot(
+                    job=job,
+                    position=position,
+                    prompt=shot.prompt,
+                    duration_seconds=shot.duration_seconds,
+                    num_frames=frames_for(shot.duration_seconds, geometry.fps),
+                    start_image=shot_images[position],
+                    model=request.shot_models[position],
                 )
-        job = Job.objects.create(
-            artist=artist,
-            cohort=cohort,
-            remix_of=remix_of,
-            prompt=request.prompt,
-            negative_prompt=request.negative_prompt,
-            duration_seconds=request.duration_seconds,
-            resolution=request.resolution,
-            aspect_ratio=request.aspect_ratio,
-            seed=request.seed,
-            model=request.model,
-            mode=request.mode,
-            start_image=image,
-            num_frames=geometry.num_frames,
-            width=geometry.width,
-            height=geometry.height,
-            fps=geometry.fps,
-            steps=spec_steps,
-            guidance=spec_guidance,
-            max_attempts=settings.GENERATION_MAX_ATTEMPTS,
-            idempotency_key=idempotency_key,
-            request_fingerprint=fingerprint if idempotency_key else "",
+                for position, shot in enumerate(request.shots)
+            )
+            job_publish_on_commit(job_id=job.pk, model=job.model)
+            first = first or job
+    assert first is not None
+    return first, False
+
+
+def _image_used(artist: User, image_id: int | None, *, field: str) -> InputImage | None:
+    """The artist's upload ``image_id`` marked used, for a job being made (in its
+    transaction); a field error if it expired or went since the field checks."""
+    if image_id is None:
+        return None
+    image = input_image_use(owner=artist, image_id=image_id)
+    if image is None:
+        raise ValidationError(
+            {field: ValidationError(_("No such upload of yours."), code="not_found")}
         )
-        job_publish_on_commit(job_id=job.pk, model=job.model)
-    return job, False
+    return image
 
 
 def job_cancel(*, job: Job, actor: User) -> Job:

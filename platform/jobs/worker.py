@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import queue
+import shutil
 import tempfile
 import threading
 import time
@@ -27,7 +28,7 @@ from PIL import Image
 from jobs.errors import LeaseLost, RenderTimedOut
 from jobs.heartbeats import job_log_context, render_clock, with_job_log_context, worker_name
 from jobs.marks import output_marks_apply
-from jobs.models import Job, JobStatus, Output
+from jobs.models import GenerationMode, Job, JobStatus, Output, Shot
 from jobs.pipelines import registry
 from jobs.queue import job_publish
 from jobs.scheduling import fair_queue, worker_models
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from generation.registry import LoadedPipeline
+    from uploads.models import InputImage
 
 log = logging.getLogger(__name__)
 
@@ -462,16 +464,25 @@ def _watchdog(job: Job) -> RenderWatchdog:
     (``jobs.watchdog``)."""
     return RenderWatchdog(
         job_id=job.pk,
-        limit_seconds=render_limit_seconds(model=job.model, steps=job.steps),
+        # A storyboard renders each shot's steps.
+        limit_seconds=render_limit_seconds(
+            model=job.model,
+            steps=job.steps * (job.shots.count() if job.mode == GenerationMode.STORYBOARD else 1),
+        ),
         grace_seconds=settings.GENERATION_RENDER_KILL_GRACE_SECONDS,
         on_hard_limit=lambda: _after_error(job, code="render_timeout"),
     )
 
 
 def _render(job: Job, loaded: LoadedPipeline, reporter: StepReporter) -> np.ndarray:
+    """The job's frames: one render, or a storyboard's shots one after another (their
+    frames end to end; progress runs across them), or an extension's continuation."""
     # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
     from generation.runner import RenderRequest, render
 
+    shots = list(job.shots.all()) if job.mode == GenerationMode.STORYBOARD else []
+    if shots:
+        return _render_shots(job, shots, reporter)
     request = RenderRequest(
         prompt=job.prompt,
         negative_prompt=job.negative_prompt,
@@ -481,32 +492,109 @@ def _render(job: Job, loaded: LoadedPipeline, reporter: StepReporter) -> np.ndar
         seed=job.seed,
         steps=job.steps,
         guidance=job.guidance,
-        start_image=_start_image(job),
+        start_image=_extend_start(job) if job.extends_id else _input_image(job.start_image),
+        end_image=_input_image(job.end_image),
     )
-    return render(loaded, request, reporter)
+    frames = render(loaded, request, reporter)
+    # An extension's first frame is its parent's last: keep it once, in the parent.
+    return frames[1:] if job.extends_id else frames
 
 
-def _start_image(job: Job) -> Image.Image | None:
-    """An image job's start image, read from private storage (local or S3); None for text."""
-    if job.start_image_id is None:
+def _render_shots(job: Job, shots: list[Shot], reporter: StepReporter) -> np.ndarray:
+    """A storyboard: each shot by its own model, from its own start image if it has one,
+    at the job's size; progress is the share of all the shots' steps done. A cancel
+    stops it at the next step, in a shot or between two."""
+    import numpy
+
+    from generation.runner import RenderRequest, render
+
+    rendered = []
+    for shot in shots:
+        request = RenderRequest(
+            prompt=shot.prompt,
+            negative_prompt=job.negative_prompt,
+            num_frames=shot.num_frames,
+            height=job.height,
+            width=job.width,
+            seed=job.seed,
+            steps=job.steps,
+            guidance=job.guidance,
+            start_image=_input_image(shot.start_image),
+        )
+        before = shot.position * job.steps
+        total = len(shots) * job.steps
+
+        def on_step(done: int, _steps: int, before: int = before, total: int = total) -> None:
+            reporter(before + done, total)
+
+        rendered.append(render(registry().get(shot.model), request, on_step))
+    return numpy.concatenate(rendered)
+
+
+def _input_image(image: InputImage | None) -> Image.Image | None:
+    """An input image (a start or end image), read from private storage (local or S3)."""
+    if image is None:
         return None
-    assert job.start_image is not None
-    with job.start_image.file.open("rb") as handle:
+    with image.file.open("rb") as handle:
         picture = Image.open(handle)
         picture.load()
     return picture.convert("RGB")
 
 
+def _extend_start(job: Job) -> np.ndarray:
+    """Where an extension starts: the last frame of its parent's stored video."""
+    from generation.encoding import last_frame
+
+    with tempfile.TemporaryDirectory(prefix=f"job-{job.pk}-parent-") as folder:
+        path = _parent_video(job, Path(folder))
+        return last_frame(path)
+
+
+def _parent_video(job: Job, folder: Path) -> Path:
+    """A copy of an extension's parent video in ``folder`` (from local storage or S3)."""
+    assert job.extends is not None
+    path = folder / "parent.mp4"
+    with job.extends.output.video.open("rb") as source, path.open("wb") as copy:
+        shutil.copyfileobj(source, copy)
+    return path
+
+
+def _encode_video(job: Job, frames: np.ndarray, *, path: Path) -> None:
+    """The job's video at ``path``: its frames encoded; a storyboard's shots encoded one
+    by one and cut together, an extension's continuation cut onto its parent's video
+    (ffmpeg's concat, no re-encode: both were encoded alike, so no seam in size or
+    pace; ``concat_mp4`` refuses parts that differ)."""
+    from generation.encoding import concat_mp4, encode_mp4
+
+    folder = path.parent
+    if job.extends_id:
+        continuation = folder / "continuation.mp4"
+        encode_mp4(frames, fps=job.fps, path=continuation)
+        concat_mp4([_parent_video(job, folder), continuation], path=path)
+        return
+    shots = list(job.shots.all()) if job.mode == GenerationMode.STORYBOARD else []
+    if not shots:
+        encode_mp4(frames, fps=job.fps, path=path)
+        return
+    parts, start = [], 0
+    for shot in shots:
+        part = folder / f"shot-{shot.position}.mp4"
+        encode_mp4(frames[start : start + shot.num_frames], fps=job.fps, path=part)
+        parts.append(part)
+        start += shot.num_frames
+    concat_mp4(parts, path=path)
+
+
 def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
     # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
-    from generation.encoding import encode_mp4, probe, sha256_of, write_poster
+    from generation.encoding import probe, sha256_of, write_poster
 
     storage = private_storage()
     with tempfile.TemporaryDirectory(prefix=f"job-{job.pk}-") as folder:
         video_path = Path(folder) / "video.mp4"
         poster_path = Path(folder) / "poster.jpg"
         frames = output_marks_apply(job, frames)  # visible (cohort option) + forensic
-        encode_mp4(frames, fps=job.fps, path=video_path)
+        _encode_video(job, frames, path=video_path)
         # Provenance is the last change to the file; hash and size are of the signed video.
         output_sign(job=job, path=video_path)
         write_poster(frames, path=poster_path)

@@ -28,6 +28,7 @@ from provenance.dev_certs import dev_chain_write
 if TYPE_CHECKING:
     # Annotations only: the worker (jobs) calls this module, so it must not import jobs.
     from jobs.models import Job
+    from uploads.models import InputImage
 
 log = logging.getLogger(__name__)
 
@@ -73,16 +74,36 @@ def output_manifest(*, job: Job, when: datetime | None = None) -> dict[str, Any]
 
 
 def output_ingredients(*, job: Job) -> list[Ingredient]:
-    """What the video was made from, for its manifest: the start image of an image job
-    (its stored, re-encoded bytes), titled by its role, never by the name it was uploaded
-    under. Text jobs have none."""
-    image = job.start_image if job.start_image_id is not None else None
-    if image is None:
-        return []
-    extension = "png" if image.content_type == "image/png" else "jpg"
-    with image.file.open("rb") as handle:
-        data = handle.read()
-    return [Ingredient(title=f"start image.{extension}", format=image.content_type, data=data)]
+    """What the video was made from, for its manifest, each titled by its role, never by
+    the name it was uploaded under: an image job's start (and end) image, a storyboard's
+    shots' start images (their stored, re-encoded bytes), and an extension's parent video
+    (``parentOf``: the output contains it, its own manifest and all). Text jobs have none."""
+    images: list[tuple[str, InputImage]] = []
+    if job.start_image is not None:
+        images.append(("start image", job.start_image))
+    if job.end_image is not None:
+        images.append(("end image", job.end_image))
+    if job.mode == "storyboard":  # jobs.models.GenerationMode (not imported: see above)
+        for shot in job.shots.select_related("start_image"):
+            if shot.start_image is not None:
+                images.append((f"shot {shot.position + 1} start image", shot.start_image))
+    ingredients = []
+    for role, image in images:
+        extension = "png" if image.content_type == "image/png" else "jpg"
+        with image.file.open("rb") as handle:
+            data = handle.read()
+        ingredients.append(
+            Ingredient(title=f"{role}.{extension}", format=image.content_type, data=data)
+        )
+    if job.extends_id is not None:
+        with job.extends.output.video.open("rb") as handle:  # type: ignore[union-attr]
+            data = handle.read()
+        ingredients.append(
+            Ingredient(
+                title="extended video.mp4", format="video/mp4", data=data, relationship="parentOf"
+            )
+        )
+    return ingredients
 
 
 _warned_development = False

@@ -200,12 +200,18 @@ def input_image_authorise(*, request: HttpRequest, image_id: int) -> InputImage 
         return None
     if image.owner_id == user.pk:
         return image
-    if has_staff_flag(user) and is_reviewer(user) and image.jobs_started.exists():
+    # Staff who review see an image once a job took it as an input (start, end or a
+    # storyboard shot's start): reviewers see inputs beside the output.
+    if has_staff_flag(user) and is_reviewer(user) and _is_a_job_input(image):
         key = f"media-audit:{user.pk}:input:{image.pk}"
         if cache.add(key, 1, timeout=600):
             audit_record(actor=user, action="media.staff_access", target=image)
         return image
     return None
+
+
+def _is_a_job_input(image: InputImage) -> bool:
+    return image.jobs_started.exists() or image.jobs_ended.exists() or image.shots_started.exists()
 
 
 def _viewer(request: HttpRequest) -> object:

@@ -16,8 +16,14 @@ from accounts.http import signed_in_user
 from accounts.scopes import ANYONE_READ, ARTIST_GENERATE, ARTIST_READ, STAFF_WRITE
 from jobs.estimates import queue_estimate
 from jobs.forms import GenerationFilterForm
-from jobs.models import GenerationMode, Job, JobStatus
-from jobs.selectors import ReviewState, job_review_state, job_visible_to, jobs_of
+from jobs.models import MAX_SHOTS, MAX_VARIATIONS, GenerationMode, Job, JobStatus, Shot
+from jobs.selectors import (
+    ReviewState,
+    job_review_state,
+    job_variation_ids,
+    job_visible_to,
+    jobs_of,
+)
 from jobs.services import job_cancel, job_submit_once
 from moderation.selectors import review_for_artist
 from moderation.services import review_appeal
@@ -34,12 +40,29 @@ class JobSerializer(serializers.ModelSerializer):
             "id", "status", "progress", "prompt", "negative_prompt", "duration_seconds",
             "resolution", "aspect_ratio", "seed", "model", "num_frames", "width", "height",
             "fps", "remix_of", "created_at", "started_at", "finished_at", "mode", "start_image",
+            "end_image", "extends", "variation_of", "variation_index",
         ]  # fmt: skip
         extra_kwargs = {
             "mode": {
                 "help_text": (
-                    "What the video starts from: text (the prompt alone) or image (a start "
-                    "image and the prompt). extend and storyboard are reserved."
+                    "What the video starts from: text (the prompt alone), image (a start "
+                    "image and the prompt), extend (one of the artist's videos, continued "
+                    "from its last frame) or storyboard (2-6 shots cut together)."
+                )
+            },
+            "end_image": {
+                "help_text": "Mode image, optional: the id of the frame to end on; else null."
+            },
+            "extends": {
+                "help_text": (
+                    "Mode extend: the job whose video this one continues; its output holds "
+                    "that video and the continuation, joined. Null otherwise."
+                )
+            },
+            "variation_of": {
+                "help_text": (
+                    "The first job of the submission this variation came from (its seed is "
+                    "that job's seed + variation_index); null for a first or only variation."
                 )
             },
             "start_image": {
@@ -176,6 +199,12 @@ class QueueEstimateSerializer(serializers.Serializer):
     basis = QueueBasisSerializer()
 
 
+class ShotSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Shot
+        fields = ["position", "prompt", "duration_seconds", "num_frames", "start_image", "model"]
+
+
 class JobDetailSerializer(JobSerializer):
     """A job with its error, output (signed, short-lived media URLs for the requester),
     review, current publication and the takedown that bars publishing it, if any."""
@@ -190,12 +219,19 @@ class JobDetailSerializer(JobSerializer):
     queue = serializers.SerializerMethodField(
         help_text="While the job is queued or running: its place and estimated times; else null."
     )
+    shots = ShotSerializer(many=True, read_only=True, help_text="Mode storyboard: its shots.")
+    variations = serializers.SerializerMethodField(
+        help_text="Ids of every job of this job's submission (its variations), in seed order."
+    )
 
     class Meta(JobSerializer.Meta):
         fields = [
             *JobSerializer.Meta.fields, "error", "output", "review", "publication", "takedown",
-            "download_url", "download_refusal", "queue",
+            "download_url", "download_refusal", "queue", "shots", "variations",
         ]  # fmt: skip
+
+    def get_variations(self, job: Job) -> list[int]:
+        return job_variation_ids(job=job)
 
     def _download_refusal(self, job: Job) -> str | None:
         # Asked by both download fields: once per job.
@@ -283,32 +319,75 @@ class JobDetailSerializer(JobSerializer):
         }
 
 
+class ShotCreateSerializer(serializers.Serializer):
+    """One shot of a storyboard (shapes only; the service checks the rest)."""
+
+    prompt = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=20_000)
+    duration_seconds = serializers.IntegerField(
+        help_text="One of the cohort's allowed durations (field error not_allowed)."
+    )
+    start_image = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Optional: the id of an upload of yours (POST /api/v1/uploads/) the shot starts "
+            "from; a model that takes a start image renders that shot."
+        ),
+    )
+
+
+# Fields each mode requires (the service checks values; this checks presence).
+_REQUIRED_BY_MODE = {
+    GenerationMode.TEXT.value: ("prompt", "duration_seconds", "resolution", "aspect_ratio"),
+    GenerationMode.IMAGE.value: ("prompt", "duration_seconds", "resolution", "aspect_ratio"),
+    GenerationMode.EXTEND.value: ("extends",),
+    GenerationMode.STORYBOARD.value: ("shots", "resolution", "aspect_ratio"),
+}
+
+
 class JobCreateSerializer(serializers.Serializer):
     """Shapes only; the rules (cohort limits, modes, policy, quota) are the service's.
 
-    ``mode`` says what the video starts from: ``text`` (the default: the prompt alone,
-    as before modes existed) or ``image`` (a start image, which the model animates as the
-    prompt says). A mode the cohort does not allow answers 403 ``mode_not_allowed``;
-    ``extend`` and ``storyboard`` are reserved (field error ``not_available``)."""
+    ``mode`` says what the video starts from, and which fields it needs:
+
+    - ``text`` (the default, as before modes existed): ``prompt``, ``duration_seconds``,
+      ``resolution``, ``aspect_ratio``;
+    - ``image``: the same and ``start_image``, optionally ``end_image``;
+    - ``extend``: ``extends``, the id of one of your finished videos; ``prompt``,
+      ``negative_prompt`` and ``duration_seconds`` default to that video's, and its size
+      and frame rate are kept (``resolution``/``aspect_ratio``, if sent, must match:
+      field error ``must_match_parent``);
+    - ``storyboard``: ``shots`` (2-6, no more than your cohort allows), ``resolution``
+      and ``aspect_ratio``; no ``prompt`` or ``duration_seconds`` (each shot has its own).
+
+    Any mode takes ``variations`` (1-4, consecutive seeds, each its own job and output,
+    each counted against the daily quota). A mode the cohort does not allow answers 403
+    ``mode_not_allowed``. A shot's field errors are keyed ``shots[i].<field>``."""
 
     mode = serializers.ChoiceField(
         choices=GenerationMode.choices,
         required=False,
         default=GenerationMode.TEXT.value,
         help_text=(
-            "text (default) or image. Field error codes: invalid_choice, not_available, "
+            "text (default), image, extend or storyboard. Field error codes: invalid_choice, "
             "no_model (no model offered makes it)."
         ),
     )
 
-    prompt = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=20_000)
+    prompt = serializers.CharField(
+        required=False, allow_blank=True, trim_whitespace=False, max_length=20_000
+    )
     negative_prompt = serializers.CharField(
         required=False, allow_blank=True, trim_whitespace=False, max_length=20_000
     )
-    duration_seconds = serializers.IntegerField()
-    resolution = serializers.CharField(max_length=16)
-    aspect_ratio = serializers.CharField(max_length=8)
-    seed = serializers.IntegerField(required=False, allow_null=True)
+    duration_seconds = serializers.IntegerField(required=False)
+    resolution = serializers.CharField(required=False, max_length=16)
+    aspect_ratio = serializers.CharField(required=False, max_length=8)
+    seed = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="The first variation's seed; variation i renders with seed + i.",
+    )
     model = serializers.CharField(required=False, max_length=64)
     remix_of = serializers.IntegerField(required=False, allow_null=True)
     start_image = serializers.IntegerField(
@@ -324,22 +403,70 @@ class JobCreateSerializer(serializers.Serializer):
             "too_many_pixels, ...)."
         ),
     )
+    end_image = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Mode image, optional: the frame the video ends on, as start_image is sent. The "
+            "model must be able to end on an image (field error mode_not_supported)."
+        ),
+    )
+    variations = serializers.IntegerField(
+        required=False,
+        default=1,
+        help_text=(
+            f"1-{MAX_VARIATIONS} outputs of consecutive seeds from one submission. Field "
+            "error codes: out_of_range, above_cohort_limit."
+        ),
+    )
+    extends = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "Mode extend: the id of one of your finished jobs. Field error codes: required, "
+            "not_found (not a finished video of yours), not_for_mode."
+        ),
+    )
+    shots = ShotCreateSerializer(
+        many=True,
+        required=False,
+        help_text=(
+            f"Mode storyboard: 2-{MAX_SHOTS} shots, cut together in order. Field error "
+            "codes: required, out_of_range, above_cohort_limit, not_for_mode."
+        ),
+    )
+
+    def validate(self, attrs: dict[str, object]) -> dict[str, object]:
+        mode = str(attrs.get("mode") or GenerationMode.TEXT.value)
+        missing = {
+            field: [serializers.ErrorDetail(gettext("This field is required."), code="required")]
+            for field in _REQUIRED_BY_MODE.get(mode, ())
+            if attrs.get(field) in (None, [])
+            and not (field == "shots" and "shots" in self.initial_data)
+        }
+        if missing:
+            raise serializers.ValidationError(missing)
+        return attrs
 
 
 @extend_schema_field(OpenApiTypes.BINARY)  # the file's bytes, or an upload id as text
-class _StartImageFile(serializers.FileField):
+class _ImageFile(serializers.FileField):
     pass
 
 
 class JobCreateMultipartSerializer(JobCreateSerializer):
-    """The same fields as a form: ``start_image`` is the image file (or an upload id)."""
+    """The same fields as a form: ``start_image`` and ``end_image`` are image files (or
+    upload ids). A storyboard's shots are sent as JSON, naming uploads by id."""
 
-    start_image = _StartImageFile(  # type: ignore[assignment]
+    start_image = _ImageFile(  # type: ignore[assignment]
         required=False,
         help_text=(
             "The start image (PNG, JPEG or WebP; checked, re-encoded and kept privately with "
             "the job), or the id of an upload of yours."
         ),
+    )
+    end_image = _ImageFile(  # type: ignore[assignment]
+        required=False, help_text="The end image, as the start image."
     )
 
 
@@ -395,18 +522,24 @@ class GenerationListCreateApi(GenericAPIView):
     )
     def post(self, request: Request) -> Response:
         artist = signed_in_user(request)
-        # A start image sent as a file (multipart) goes to the service as a file; the
-        # rest of the form is checked as JSON would be.
-        start_image_file = request.FILES.get("start_image")
+        # Images sent as files (multipart) go to the service as files; the rest of the
+        # form is checked as JSON would be.
+        files = {
+            name: request.FILES[name]
+            for name in ("start_image", "end_image")
+            if name in request.FILES
+        }
         sent = request.data
-        if start_image_file is not None:
+        if files:
             form = request.data  # a QueryDict: multipart
-            sent = {key: form.get(key) for key in form if key != "start_image"}  # type: ignore[union-attr]
+            sent = {key: form.get(key) for key in form if key not in files}  # type: ignore[union-attr]
         shape = JobCreateSerializer(data=sent)
         shape.is_valid(raise_exception=True)
         data = dict(shape.validated_data)
-        if start_image_file is not None:
-            data["start_image_file"] = start_image_file
+        for name, upload in files.items():
+            data[f"{name}_file"] = upload
+        if "shots" in data:
+            data["shots"] = [dict(shot) for shot in data["shots"]]
         remix_id = data.pop("remix_of", None)
         remix_of = None
         if remix_id is not None:

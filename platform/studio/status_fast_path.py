@@ -64,7 +64,7 @@ from jobs.estimates import (
     estimate_sql,
     estimate_sql_params,
 )
-from jobs.models import Job, JobStatus, Output, WorkerHeartbeat
+from jobs.models import GenerationMode, Job, JobStatus, Output, WorkerHeartbeat
 from publishing.downloads import DownloadRefusal
 from studio.apis import JobDetailSerializer
 from web.http import client_ip
@@ -86,7 +86,7 @@ _ANSWER = tuple(JobDetailSerializer.Meta.fields)
 # is queued or running with no output; every other key is a column of the job.
 _COMPUTED = frozenset(
     {"error", "output", "review", "publication", "takedown", "download_url",
-     "download_refusal", "queue"}
+     "download_refusal", "queue", "shots", "variations"}
 )  # fmt: skip
 # Columns DRF renders as the database gives them (a foreign key as its id); datetimes it
 # writes as _drf_datetime does.
@@ -127,7 +127,10 @@ def _answer_columns() -> tuple[dict[str, str], frozenset[str], bool]:
 
 _SERIALIZED, _DATETIMES, _ANSWER_KNOWN = _answer_columns()
 # What jobs.estimates also needs of the job itself.
-_JOB_FIELDS = (*_SERIALIZED.values(), "error_code", "error_message", "first_step_at", "steps")
+_JOB_FIELDS = (
+    *_SERIALIZED.values(), "error_code", "error_message", "first_step_at", "steps",
+    "variation_count",
+)  # fmt: skip
 
 
 class StatusFastPathMiddleware:
@@ -247,8 +250,13 @@ def status_answer(request: HttpRequest, *, job_id: int) -> HttpResponse | None:
 
 
 def _artist_may_see(row: dict[str, Any]) -> bool:
+    """The artist's own unfinished job that the fast path can answer in full: not a
+    storyboard (its shots) nor one of several variations (their ids); the whole stack
+    answers those."""
     return bool(
         row["status"] in _POLLED
+        and row["mode"] != GenerationMode.STORYBOARD
+        and row["variation_count"] == 1
         and not row["has_output"]
         and row["is_active"]
         and not row["is_staff_member"]
@@ -306,6 +314,9 @@ def _body(row: dict[str, Any], *, estimated_at: datetime) -> bytes:
         "review": None,
         "publication": None,
         "takedown": None,
+        # Only a job of a one-variation submission, not a storyboard (see _artist_may_see).
+        "shots": [],
+        "variations": [row["id"]],
         # The artist's own unfinished job (publishing.downloads asks: owner, active, finished).
         "download_url": None,
         "download_refusal": DownloadRefusal.NOT_READY.value,

@@ -22,7 +22,13 @@ from jobs.errors import IdempotencyKeyReused
 from jobs.estimates import queue_estimate
 from jobs.forms import GenerationFilterForm, GenerationForm, SubmissionForm
 from jobs.models import Job
-from jobs.selectors import job_visible_to, jobs_of, jobs_to_compare, quota_remaining_today
+from jobs.selectors import (
+    job_variation_ids,
+    job_visible_to,
+    jobs_of,
+    jobs_to_compare,
+    quota_remaining_today,
+)
 from jobs.services import job_cancel, job_submit_once
 from moderation.forms import AppealForm
 from moderation.selectors import review_for_artist
@@ -30,7 +36,7 @@ from publishing.downloads import download_refusal
 from publishing.selectors import publication_active_for, takedown_in_force
 from studio.listing import generation_rows
 from web.http import error_text
-from web.media_links import input_image_url, media_url
+from web.media_links import input_image_url, media_url, shots_shown
 from web.refusals import refusal_to_form
 
 
@@ -167,6 +173,10 @@ def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["queue"] = queue_estimate(job=job)
     if job.start_image is not None:
         context["start_image_url"] = input_image_url(image=job.start_image, viewer=viewer)
+    if job.end_image is not None:
+        context["end_image_url"] = input_image_url(image=job.end_image, viewer=viewer)
+    context["shots"] = shots_shown(job=job, viewer=viewer)
+    context["variation_ids"] = job_variation_ids(job=job) if job.variation_count > 1 else []
     if output is not None:
         context |= {
             "video_url": media_url(output=output, kind="video", viewer=viewer),

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 if TYPE_CHECKING:
     from feedback.models import Attachment
-    from jobs.models import Output
+    from jobs.models import Job, Output, Shot
     from uploads.models import InputImage
 
 SALT = "vernissage.media.v1"
@@ -61,3 +61,14 @@ def input_image_url(*, image: InputImage, viewer: object) -> str:
     user_id = _viewer_id(viewer)
     token = signing.dumps({"i": image.pk, "u": user_id}, salt=SALT)
     return reverse("publishing:input_image", kwargs={"image_id": image.pk}) + "?t=" + token
+
+
+def shots_shown(*, job: Job, viewer: object) -> list[tuple[Shot, str | None]]:
+    """A storyboard's shots, each with a signed URL of its start image for ``viewer``
+    (None for a shot without one); empty for any other mode."""
+    if job.mode != "storyboard":  # jobs.models.GenerationMode.STORYBOARD
+        return []
+    return [
+        (shot, input_image_url(image=shot.start_image, viewer=viewer) if shot.start_image else None)
+        for shot in job.shots.select_related("start_image")
+    ]

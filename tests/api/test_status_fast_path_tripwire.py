@@ -63,9 +63,10 @@ RENDERERS = ["rest_framework.renderers.JSONRenderer", "api.renderers.BrowsableAp
 JOB_FIELDS = [
     "id", "status", "progress", "prompt", "negative_prompt", "duration_seconds",
     "resolution", "aspect_ratio", "seed", "model", "num_frames", "width", "height", "fps",
-    "remix_of", "created_at", "started_at", "finished_at", "mode", "start_image", "error",
-    "output", "review",
-    "publication", "takedown", "download_url", "download_refusal", "queue",
+    "remix_of", "created_at", "started_at", "finished_at", "mode", "start_image",
+    "end_image", "extends", "variation_of", "variation_index", "error", "output", "review",
+    "publication", "takedown", "download_url", "download_refusal", "queue", "shots",
+    "variations",
 ]  # fmt: skip
 
 RECHECK = {

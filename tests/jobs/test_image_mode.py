@@ -102,7 +102,7 @@ def _bad_file(kind: str) -> SimpleUploadedFile:
     ("extra", "field", "code"),
     [
         ({"mode": "sketch"}, "mode", "invalid_choice"),
-        ({"mode": "extend"}, "mode", "not_available"),
+        ({"mode": "extend"}, "extends", "required"),
         ({"mode": "image"}, "start_image", "required"),
         ({"mode": "text", "start_image": "OWN"}, "start_image", "not_for_mode"),
         ({"start_image": "OWN"}, "start_image", "not_for_mode"),

@@ -10,14 +10,19 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 # The tiny models and the builder of each, in generation.tiny_model.
-BUILDERS = {"tiny-wan": "build_tiny_wan", "tiny-wan-i2v": "build_tiny_wan_i2v"}
+BUILDERS = {
+    "tiny-wan": "build_tiny_wan",
+    "tiny-wan-i2v": "build_tiny_wan_i2v",
+    "tiny-wan-flf2v": "build_tiny_wan_flf2v",
+}
 
 
 class Command(BaseCommand):
     help = (
         "Build a tiny, randomly initialised Wan pipeline into a folder (default: the "
-        "model's configured source): text-to-video (tiny-wan, the default) or image-to-video "
-        "from a start image (--model tiny-wan-i2v). Needs the 'gpu' extra."
+        "model's configured source): text-to-video (tiny-wan, the default), image-to-video "
+        "from a start image (--model tiny-wan-i2v) or from a start and an end image "
+        "(--model tiny-wan-flf2v). Needs the 'gpu' extra."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

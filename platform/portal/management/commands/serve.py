@@ -76,7 +76,7 @@ class Command(BaseCommand):
         parser.add_argument("address", nargs="?", default="127.0.0.1:8000")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Every tiny model offered (make demo offers tiny-wan-i2v too).
+        # Every tiny model offered (make demo offers the image-to-video ones too).
         for model in settings.GENERATION_ENABLED_MODELS:
             if model in TINY_BUILDERS:
                 call_command("build_tiny_model", model=model)

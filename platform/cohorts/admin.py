@@ -5,7 +5,11 @@ from django.http import HttpRequest
 
 from cohorts.models import Cohort
 from cohorts.selectors import cohort_seats_taken
-from cohorts.services import cohort_download_policy_record
+from cohorts.services import (
+    GENERATION_RULES,
+    cohort_download_policy_record,
+    cohort_generation_rules_record,
+)
 
 
 @admin.register(Cohort)
@@ -31,4 +35,11 @@ class CohortAdmin(admin.ModelAdmin):
                     actor=request.user,  # type: ignore[arg-type]
                     cohort=obj,
                     previous=form.initial.get("download_policy", ""),
+                )
+            rules = [field for field in GENERATION_RULES if field in form.changed_data]
+            if change and rules:
+                cohort_generation_rules_record(
+                    actor=request.user,  # type: ignore[arg-type]
+                    cohort=obj,
+                    previous={field: form.initial.get(field) for field in rules},
                 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
@@ -118,6 +119,48 @@ def cohort_download_policy_record(*, actor: User | None, cohort: Cohort, previou
         actor=actor, action="cohort.download_policy", target=cohort,
         data={"from": previous, "to": cohort.download_policy},
     )  # fmt: skip
+
+
+# What a cohort's artists may ask of generation beyond durations and sizes (issue 17).
+GENERATION_RULES = ("allowed_modes", "max_variations", "max_shots")
+
+
+def cohort_generation_rules_record(
+    *, actor: User | None, cohort: Cohort, previous: Mapping[str, object]
+) -> None:
+    """Audit a change of the cohort's generation rules already saved (the admin's form):
+    each changed rule, from what, to what."""
+    audit_record(
+        actor=actor, action="cohort.generation_rules", target=cohort,
+        data={
+            field: {"from": previous[field], "to": getattr(cohort, field)}
+            for field in previous
+        },
+    )  # fmt: skip
+
+
+@transaction.atomic
+def cohort_set_generation_limits(
+    *, actor: User | None, cohort: Cohort, max_variations: int, max_shots: int
+) -> Cohort:
+    """How many variations one submission and how many shots one storyboard may have.
+    Raises ValidationError per field (1-4 variations, 2-6 shots). Audited."""
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
+    previous = {"max_variations": cohort.max_variations, "max_shots": cohort.max_shots}
+    cohort.max_variations, cohort.max_shots = max_variations, max_shots
+    try:
+        cohort.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        cohort.max_variations = int(previous["max_variations"])
+        cohort.max_shots = int(previous["max_shots"])
+        raise ValidationError(
+            {k: v for k, v in error.message_dict.items() if k in previous} or error.message_dict
+        ) from None
+    changed = {k: v for k, v in previous.items() if getattr(cohort, k) != v}
+    if changed:
+        cohort.save(update_fields=list(changed))
+        cohort_generation_rules_record(actor=actor, cohort=cohort, previous=changed)
+    return cohort
 
 
 @transaction.atomic

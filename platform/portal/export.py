@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.models import User
 from agreements.models import AgreementAcceptance
 from feedback.models import FeedbackItem, SurveyResponse
-from jobs.models import Job, PromptRefusal
+from jobs.models import Job, PromptRefusal, Shot
 from ledger.selectors import ledger_entries_of
 from moderation.models import ReviewDecision, ReviewItem
 from notifications.models import Notification
@@ -70,10 +70,20 @@ def personal_data_archive(*, user: User) -> bytes:
                 "model",
                 "mode",
                 "start_image",  # its id: the file is in uploads/, as uploads.json names it
+                "end_image",
+                "extends",
+                "variation_of",
+                "variation_index",
                 "status",
                 "created_at",
                 "finished_at",
                 "error_message",
+            )
+        ),
+        # A storyboard's shots (their start images, by id, are in uploads/ too).
+        "shots.json": list(
+            Shot.objects.filter(job__artist=user).values(
+                "job", "position", "prompt", "duration_seconds", "start_image"
             )
         ),
         "refused_prompts.json": list(

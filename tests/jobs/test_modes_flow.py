@@ -5,7 +5,10 @@ publication, and the C2PA manifest naming each input."""
 
 from __future__ import annotations
 
+import io
+import json
 import time
+import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -141,6 +144,17 @@ def test_a_storyboard_is_cut_together_then_extended_without_a_seam(
     # The parent is untouched, and still its own output.
     output.refresh_from_db()
     assert output.sha256 == parent_sha == sha256_of(board_path)
+
+    # The artist's data export has the shots, the extension's parent and the shot's image.
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/my-data.zip").content))
+    shots = json.loads(archive.read("shots.json"))
+    assert [(s["job"], s["position"], s["start_image"]) for s in shots] == [
+        (job.pk, 0, None),
+        (job.pk, 1, image_id),
+    ]
+    exported = {j["id"]: j for j in json.loads(archive.read("jobs.json"))}
+    assert exported[extended.pk]["extends"] == job.pk
+    assert f"uploads/{image_id}.png" in archive.namelist()
 
 
 def test_variations_are_jobs_of_consecutive_seeds_each_with_its_own_review(

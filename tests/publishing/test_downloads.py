@@ -379,6 +379,8 @@ def _admin_form(cohort: Cohort, policy: str) -> dict[str, str]:
         "allowed_durations": "[2, 5, 10]",
         "allowed_resolutions": '["480p", "720p"]',
         "allowed_modes": '["text"]',
+        "max_variations": str(cohort.max_variations),
+        "max_shots": str(cohort.max_shots),
         "review_sla_hours": str(cohort.review_sla_hours),
         "scheduling_weight": str(cohort.scheduling_weight),
         "download_policy": policy,

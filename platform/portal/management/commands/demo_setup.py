@@ -120,17 +120,14 @@ class Command(BaseCommand):
             cohort = Cohort.objects.filter(name=COHORT_NAME).first() or cohort_create(
                 actor=admin, name=COHORT_NAME, capacity=300, daily_generation_quota=20
             )
-            # Image to video, when a model that takes a start image is offered (make demo
-            # offers tiny-wan-i2v: VERNISSAGE_MODELS in the Makefile).
-            if (
-                default_model_for(GenerationMode.IMAGE) is not None
-                and GenerationMode.IMAGE not in cohort.allowed_modes
-            ):
-                cohort_set_allowed_modes(
-                    actor=admin,
-                    cohort=cohort,
-                    modes=[*cohort.allowed_modes, GenerationMode.IMAGE.value],
-                )
+            # Every mode an offered model can make (make demo offers tiny-wan-i2v and
+            # tiny-wan-flf2v: VERNISSAGE_MODELS in the Makefile): image to video, extend
+            # and storyboards need a model that takes a start image.
+            modes = list(cohort.allowed_modes)
+            for mode in GenerationMode.values:
+                if mode not in modes and default_model_for(mode) is not None:
+                    modes.append(mode)
+            cohort_set_allowed_modes(actor=admin, cohort=cohort, modes=modes)
             if not AgreementVersion.objects.filter(published_at__isnull=False).exists():
                 draft = agreement_version_create(
                     actor=admin, title=NDA_TITLE, body=NDA_BODY, effective_at=timezone.now()

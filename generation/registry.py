@@ -34,6 +34,9 @@ class ModelSpec:
     guidance: float = 5.0
     local_files_only: bool = True
     capabilities: tuple[str, ...] = (CAPABILITY_TEXT,)
+    # How many variations of one submission one pipeline call may render together (what
+    # the model and the card's memory allow); 1: one by one.
+    batch: int = 1
 
     @property
     def geometry_profile(self) -> ModelProfile:
@@ -49,6 +52,8 @@ class ModelSpec:
         spec = cls(name=name, **values)
         if spec.profile not in PROFILES:
             raise ValueError(f"model {name!r}: profile must be one of {sorted(PROFILES)}")
+        if isinstance(spec.batch, bool) or not isinstance(spec.batch, int) or spec.batch < 1:
+            raise ValueError(f"model {name!r}: batch must be a whole number from 1")
         if not spec.capabilities or set(spec.capabilities) - set(CAPABILITIES):
             raise ValueError(
                 f"model {name!r}: capabilities must be a non-empty subset of {list(CAPABILITIES)}"

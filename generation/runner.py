@@ -5,7 +5,7 @@ image, on a first-and-last-frame model)."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -86,11 +86,24 @@ def _mode_arguments(loaded: LoadedPipeline, request: RenderRequest) -> dict[str,
 
 def render(loaded: LoadedPipeline, request: RenderRequest, on_step: StepCallback) -> np.ndarray:
     """Frames as uint8 (frames, height, width, 3)."""
+    return render_batch(loaded, [request], on_step)[0]
+
+
+def render_batch(
+    loaded: LoadedPipeline, requests: list[RenderRequest], on_step: StepCallback
+) -> list[np.ndarray]:
+    """Several requests that differ only in their seed (a submission's variations) in one
+    pipeline call: one latent per seed, each drawn from its own generator as a single
+    render draws it. Frames as uint8, one array per request, in order."""
     import torch
 
+    request = requests[0]
+    if any(replace(other, seed=request.seed) != request for other in requests[1:]):
+        raise ValueError("a batch renders one request at several seeds; these differ otherwise")
     extra = _mode_arguments(loaded, request)
 
-    generator = torch.Generator(device="cpu").manual_seed(request.seed)
+    generators = [torch.Generator(device="cpu").manual_seed(r.seed) for r in requests]
+    generator = generators[0] if len(generators) == 1 else generators
 
     def callback(pipe: Any, step: int, timestep: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
         on_step(step + 1, request.steps)
@@ -98,8 +111,12 @@ def render(loaded: LoadedPipeline, request: RenderRequest, on_step: StepCallback
 
     with torch.inference_mode():
         result = loaded.pipeline(
-            prompt=request.prompt,
-            negative_prompt=request.negative_prompt or None,
+            # The prompt once per video (not num_videos_per_prompt: Wan's image-to-video
+            # pipeline repeats its image embedding per prompt, not per video).
+            prompt=[request.prompt] * len(requests),
+            negative_prompt=[request.negative_prompt] * len(requests)
+            if request.negative_prompt
+            else None,
             num_frames=request.num_frames,
             height=request.height,
             width=request.width,
@@ -110,4 +127,5 @@ def render(loaded: LoadedPipeline, request: RenderRequest, on_step: StepCallback
             callback_on_step_end=callback,
             **extra,
         )
-    return to_uint8(np.asarray(result.frames))
+    videos = np.asarray(result.frames)  # (videos, frames, height, width, 3)
+    return [to_uint8(videos[index]) for index in range(len(requests))]

@@ -12,6 +12,9 @@ from config.settings.base import DATA_DIR
 # "capabilities" (generation.registry.CAPABILITIES) says what a model can be asked to do:
 # "text" (text to video, the default), "start_image", "start_end_image" (issue 17).
 _TINY_STEPS = env_int("VERNISSAGE_TINY_MODEL_STEPS", 4, minimum=1, maximum=100)
+# "batch": how many variations of one submission a worker renders in one pipeline call
+# (decision 0034); the tiny models batch all four, Wan what the card's memory allows.
+_TINY_BATCH = env_int("VERNISSAGE_TINY_MODEL_BATCH", 4, minimum=1, maximum=4)
 GENERATION_MODELS: dict[str, dict[str, object]] = {
     "tiny-wan": {
         "source": env_str("VERNISSAGE_TINY_MODEL_PATH", str(DATA_DIR / "models" / "tiny-wan")),
@@ -21,6 +24,7 @@ GENERATION_MODELS: dict[str, dict[str, object]] = {
         "steps": _TINY_STEPS,
         "guidance": 5.0,
         "capabilities": ["text"],
+        "batch": _TINY_BATCH,
     },
     # The same tiny weights under a second name, so model routing can be exercised with two
     # models on one CPU machine (tests/scaleout: workers serving different models). Not
@@ -46,6 +50,7 @@ GENERATION_MODELS: dict[str, dict[str, object]] = {
         "steps": _TINY_STEPS,
         "guidance": 5.0,
         "capabilities": ["start_image"],
+        "batch": _TINY_BATCH,
     },
     # A start and an end image (Wan's first-and-last-frame model, tiny and random: its own
     # transformer config, it does not take a start image alone). Not offered by default.
@@ -69,6 +74,7 @@ GENERATION_MODELS: dict[str, dict[str, object]] = {
         "guidance": 5.0,
         "local_files_only": env_str("VERNISSAGE_WAN_LOCAL_ONLY", "true") != "false",
         "capabilities": ["text"],
+        "batch": env_int("VERNISSAGE_WAN_BATCH", 1, minimum=1, maximum=4),
     },
 }
 # Which of them artists may pick, and the one used when they don't.

@@ -268,6 +268,12 @@ def job_run(*, job_id: int, claimed: Job | None = None, overlap: bool = False) -
         log.info("job %s: not claimable (duplicate delivery, canceled or done); skipping", job_id)
         return "skipped"
     log.info("job %s: attempt %s on %s", job.pk, job.attempt, job.worker)
+    # local import: jobs.batches builds on this module (two modules of one app)
+    from jobs.batches import batch_members, batch_run
+
+    members = batch_members(job)  # the submission's other variations, rendered with it
+    if members:
+        return batch_run([job, *members], overlap=overlap)
     heartbeat: Heartbeat | None = Heartbeat(job).__enter__()
     try:
         assert heartbeat is not None
@@ -506,6 +512,7 @@ def _render_shots(job: Job, shots: list[Shot], reporter: StepReporter) -> np.nda
     stops it at the next step, in a shot or between two."""
     import numpy
 
+    # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
     from generation.runner import RenderRequest, render
 
     rendered = []
@@ -543,6 +550,7 @@ def _input_image(image: InputImage | None) -> Image.Image | None:
 
 def _extend_start(job: Job) -> np.ndarray:
     """Where an extension starts: the last frame of its parent's stored video."""
+    # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
     from generation.encoding import last_frame
 
     with tempfile.TemporaryDirectory(prefix=f"job-{job.pk}-parent-") as folder:
@@ -564,6 +572,7 @@ def _encode_video(job: Job, frames: np.ndarray, *, path: Path) -> None:
     by one and cut together, an extension's continuation cut onto its parent's video
     (ffmpeg's concat, no re-encode: both were encoded alike, so no seam in size or
     pace; ``concat_mp4`` refuses parts that differ)."""
+    # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
     from generation.encoding import concat_mp4, encode_mp4
 
     folder = path.parent

@@ -74,7 +74,7 @@ import numpy as np  # noqa: E402
 from generation.encoding import encode_mp4, probe, sha256_of, write_poster  # noqa: E402
 from generation.provenance import SigningKey, created_manifest, read_manifest, sign_video  # noqa: E402
 from generation.registry import LoadedPipeline, ModelSpec, PipelineRegistry  # noqa: E402
-from generation.runner import RenderRequest, render  # noqa: E402
+from generation.runner import RenderRequest, render, render_batch  # noqa: E402
 from generation.visible_watermark import apply_visible_watermark  # noqa: E402
 from generation.watermark import embed  # noqa: E402
 
@@ -645,6 +645,46 @@ def backlog_phase(
     )
 
 
+def batch_phase(
+    report: Report, args: argparse.Namespace, *, loaded: LoadedPipeline, device: str
+) -> None:
+    """Variations in one pipeline call (generation.runner.render_batch, as jobs.batches
+    renders them): per-step time and peak memory at each batch size, and the time per
+    output against one by one (decision 0034; what VERNISSAGE_WAN_BATCH should be)."""
+    import torch
+
+    results = report.data.setdefault("batch", {})
+    for size in [int(s) for s in args.batch_sizes.split(",")]:
+        with phase(report, f"batch-{size}"):
+            if device.startswith("cuda"):
+                torch.cuda.reset_peak_memory_stats()
+            marks: list[float] = []
+
+            def on_step(done: int, total: int, marks: list[float] = marks) -> None:
+                sync(device)
+                marks.append(time.perf_counter())
+
+            requests = [request_for(args, steps=args.batch_steps, seed=7 + i) for i in range(size)]
+            started = time.perf_counter()
+            try:
+                render_batch(loaded, requests, on_step)
+            except torch.OutOfMemoryError:
+                report.line(f"batch {size}: out of GPU memory")
+                results[str(size)] = {"oom": True}
+                torch.cuda.empty_cache()
+                continue
+            wall = time.perf_counter() - started
+            steps = [b - a for a, b in itertools.pairwise(marks)]  # steps 2..n
+            peak = torch.cuda.max_memory_allocated() / 2**30 if device.startswith("cuda") else 0
+            median = statistics.median(steps) if steps else float("nan")
+            results[str(size)] = {"wall_s": wall, "step_s": stats(steps), "peak_gib": peak}
+            report.line(
+                f"batch {size}: {args.batch_steps} steps in {wall:.2f} s; median step "
+                f"{median:.3f} s = {median / size:.3f} s per output-step; peak {peak:.1f} GiB"
+            )
+    report.save()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="tiny configs on the CPU, seconds")
@@ -664,6 +704,13 @@ def main() -> None:
     parser.add_argument(
         "--c2pa-chain", type=Path, default=None, help="chain.pem, signer.key, root.pem"
     )
+    parser.add_argument(
+        "--batch-sizes",
+        default="",
+        help="e.g. 1,2,4: only time variations rendered in one call (render_batch) at these "
+        "sizes after the warm-up, --batch-steps steps each, then stop",
+    )
+    parser.add_argument("--batch-steps", type=int, default=4)
     args = parser.parse_args()
     configs = FULL
     if args.smoke:
@@ -727,6 +774,10 @@ def main() -> None:
         _, warm = timed_render(loaded, request_for(args, steps=2, seed=1))
         report.data["warm_up"] = {"wall_s": warm.wall, "stages_s": warm.stages}
         report.line(f"warm-up (2 steps, full shape): {warm.wall:.2f} s")
+
+    if args.batch_sizes:
+        batch_phase(report, args, loaded=loaded, device=device)
+        return
 
     with phase(report, "job"):
         if device.startswith("cuda"):

@@ -28,6 +28,9 @@ from tests.waiting import wait_until
 
 LAUNCHER = ("-m", "tests.step_hold")
 HOLD_STEP = 2
+# Another step to hold at, from the worker's environment: e.g. a storyboard's second shot
+# (the reporter counts steps across its shots).
+HOLD_STEP_ENV = "VERNISSAGE_TEST_HOLD_STEP"
 _KEY = 0x5645524E  # "VERN": this test hold's advisory lock
 
 
@@ -73,10 +76,11 @@ def _hold_at_step() -> None:
     from jobs import worker
 
     real_step = worker.StepReporter.__call__
+    hold_step = int(os.environ.get(HOLD_STEP_ENV, HOLD_STEP))
 
     def step(self: worker.StepReporter, done: int, total: int) -> None:
         real_step(self, done, total)
-        if done == HOLD_STEP:
+        if done == hold_step:
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_lock_shared(%s)", [_KEY])
                 cursor.execute("SELECT pg_advisory_unlock_shared(%s)", [_KEY])

@@ -32,14 +32,16 @@ class PromptRefused(DomainError):
     code = "prompt_refused"
     http_status = 400
 
-    def __init__(self, message: str, *, reason_code: str) -> None:
-        super().__init__(message, field="prompt")
+    def __init__(self, message: str, *, reason_code: str, field: str = "prompt") -> None:
+        """``field``: where the refused prompt was written (a storyboard shot's is
+        ``shots[i].prompt``)."""
+        super().__init__(message, field=field)
         self.reason_code = reason_code
 
     def extra(self) -> dict[str, object]:
         return {
             "reason_code": self.reason_code,
-            "fields": {"prompt": [{"code": self.reason_code, "message": self.message}]},
+            "fields": {self.field: [{"code": self.reason_code, "message": self.message}]},
         }
 
 

@@ -9,7 +9,7 @@ Nothing here writes: uploads named by id are only looked up, files only checked.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -38,6 +38,9 @@ class ShotRequest:
     prompt: str
     duration_seconds: int
     start_image_id: int | None = None
+    # A start image sent as a file with the submission (the portal's form): checked here,
+    # stored by ``jobs.services.job_submit_once`` once every other rule passed.
+    start_image_clean: CleanImage | None = field(default=None, compare=False)
 
 
 def _error(errors: Errors, field: str, message: str, code: str) -> None:
@@ -148,6 +151,18 @@ def extends_check(errors: Errors, *, artist: User, mode: str, extends: object) -
     return parent
 
 
+def extension_defaults(parent: Job) -> tuple[str, str, int]:
+    """What an extension of ``parent`` says and lasts unless the artist changes it: the
+    prompt, negative prompt and length of its video, or for a storyboard those of its last
+    shot, the one it continues (the board's own length, its shots' together, is no clip
+    length a cohort offers, and its prompts joined may be longer than one prompt may be)."""
+    if parent.mode == GenerationMode.STORYBOARD:
+        last = parent.shots.order_by("-position").first()
+        if last is not None:
+            return last.prompt, parent.negative_prompt, last.duration_seconds
+    return parent.prompt, parent.negative_prompt, parent.duration_seconds
+
+
 def shots_check(
     errors: Errors, *, artist: User, cohort: Cohort | None, mode: str, shots: object
 ) -> list[ShotRequest]:
@@ -203,6 +218,8 @@ def shots_check(
 
 
 SHOT_FIELDS = frozenset({"prompt", "duration_seconds", "start_image"})
+# What a caller in the same process may add to a shot (the portal's form): a file.
+SHOT_FILE = "start_image_file"
 
 
 def _shot_check(
@@ -210,7 +227,7 @@ def _shot_check(
 ) -> ShotRequest | None:
     where = f"shots[{index}]"
     ok = True
-    unknown = sorted(set(shot) - SHOT_FIELDS)
+    unknown = sorted(set(shot) - SHOT_FIELDS - {SHOT_FILE})
     if unknown:
         _error(
             errors,
@@ -242,7 +259,20 @@ def _shot_check(
         )
         ok = False
     image_id = shot.get("start_image")
-    if image_id is not None:
+    upload = shot.get(SHOT_FILE)
+    clean_image = None
+    if upload is not None and image_id is not None:
+        _error(
+            errors, f"{where}.start_image", _("Send a file or an upload id, not both."), "ambiguous"
+        )
+        ok = False
+    elif upload is not None:
+        try:
+            clean_image = input_image_clean(upload)
+        except ValidationError as error:
+            errors[f"{where}.start_image"] = error.error_dict[UPLOAD_FIELD][0]
+            ok = False
+    elif image_id is not None:
         if isinstance(image_id, bool) or not isinstance(image_id, int):
             _error(
                 errors, f"{where}.start_image", _("Give the id of an upload of yours."), "invalid"
@@ -258,4 +288,5 @@ def _shot_check(
         prompt=clean_prompt,
         duration_seconds=duration,
         start_image_id=image_id if isinstance(image_id, int) else None,
+        start_image_clean=clean_image,
     )

@@ -7,7 +7,7 @@ import json
 import logging
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -44,6 +44,7 @@ from jobs.modes import (
     ShotRequest,
     end_image_check,
     extends_check,
+    extension_defaults,
     shots_check,
     variations_check,
 )
@@ -176,8 +177,10 @@ def job_request_validate(
     or ``start_image_file``, checked as an upload is but not stored: ``job_submit_once``
     stores it last) and may end on an end image the same way; extend names one of the
     artist's finished jobs (``extends``) and takes its prompt, length, size and frame
-    rate unless given; storyboard takes ``shots`` (``jobs.modes.shots_check``) instead of
-    a prompt and a duration. Any mode asks for 1-4 ``variations``."""
+    rate unless given (a storyboard's last shot's prompt and length:
+    ``jobs.modes.extension_defaults``); storyboard takes ``shots``
+    (``jobs.modes.shots_check``) instead of a prompt and a duration. Any mode asks for
+    1-4 ``variations``."""
     errors: dict[str, ValidationError] = {}
     checked_mode: str | None
     try:
@@ -203,9 +206,10 @@ def job_request_validate(
         )
     count = variations_check(errors, cohort=cohort, variations=variations)
     if parent is not None:  # the parent's settings, unless the artist changed them
-        prompt = prompt or parent.prompt
-        negative_prompt = negative_prompt or parent.negative_prompt
-        duration_seconds = duration_seconds or parent.duration_seconds
+        kept_prompt, kept_negative, kept_duration = extension_defaults(parent)
+        prompt = prompt or kept_prompt
+        negative_prompt = negative_prompt or kept_negative
+        duration_seconds = duration_seconds or kept_duration
         for field, given, kept in (
             ("resolution", resolution, parent.resolution),
             ("aspect_ratio", aspect_ratio, parent.aspect_ratio),
@@ -320,7 +324,7 @@ def _shot_models(
     image_model = default_model_for(GenerationMode.IMAGE)
     models: list[str] = []
     for index, shot in enumerate(shots):
-        if shot.start_image_id is None:
+        if shot.start_image_id is None and shot.start_image_clean is None:
             models.append(text_model)
         elif image_model is None:
             errors[f"shots[{index}].start_image"] = ValidationError(
@@ -336,7 +340,8 @@ def _model_check(
 ) -> str | None:
     """The model for ``mode``: ``model``, which must be enabled and able to do it, or
     the mode's default (for an image job with an end image, the first model that can
-    end on one); None (and an error) otherwise."""
+    end on one); None (and an error) otherwise. A named model that makes the mode but
+    can't end on an image is returned: ``end_image_check`` refuses it on ``end_image``."""
     needed = CAPABILITY_START_END_IMAGE if ends_on_image else MODE_CAPABILITY[mode]
     model_name = model or default_model_for(mode, needed=needed if ends_on_image else None)
     if model_name is None and ends_on_image:
@@ -363,6 +368,9 @@ def _model_check(
         )
         return None
     if needed not in spec.capabilities:
+        if ends_on_image and MODE_CAPABILITY[mode] in spec.capabilities:
+            # It makes the mode, only not to an end image: end_image_check says so there.
+            return model_name
         able = [
             name
             for name in settings.GENERATION_ENABLED_MODELS
@@ -547,8 +555,13 @@ def job_submit_once(
         inputs["variations"] = variations
     if extends is not None:
         inputs["extends"] = extends
-    if shots is not None:
-        inputs["shots"] = shots
+    if shots is not None:  # a shot's file by its content, as the start image's
+        inputs["shots"] = [
+            {k: _upload_digest(v) if isinstance(v, UploadedFile) else v for k, v in s.items()}
+            if isinstance(s, dict)
+            else s
+            for s in shots
+        ]
     fingerprint = request_fingerprint(
         prompt=prompt, negative_prompt=negative_prompt, duration_seconds=duration_seconds,
         resolution=resolution, aspect_ratio=aspect_ratio, seed=seed, model=model,
@@ -584,21 +597,40 @@ def job_submit_once(
         extends=extends,
         shots=shots,
     )
-    # Each of a storyboard's prompts is checked, as a single prompt is.
-    for text in [shot.prompt for shot in request.shots] or [request.prompt]:
+    # Each of a storyboard's prompts is checked, as a single prompt is, and a refusal
+    # names the shot it was written in.
+    prompts = [
+        (f"shots[{index}].prompt", shot.prompt) for index, shot in enumerate(request.shots)
+    ] or [("prompt", request.prompt)]
+    for field, text in prompts:
         verdict = prompt_policy_check(text)
         if verdict is not None:
             PromptRefusal.objects.create(
                 artist=artist, prompt=text, reason_code=verdict.code, message=verdict.message
             )
-            raise PromptRefused(verdict.message, reason_code=verdict.code)
+            raise PromptRefused(verdict.message, reason_code=verdict.code, field=field)
     spec = model_spec(request.model)
     geometry = _geometry(request, profile=spec.geometry_profile)
     # Images sent with the submission are stored last, and go again on a refusal.
     sent = [
         input_image_store(owner=artist, clean=clean) if clean is not None else None
-        for clean in (request.start_image_clean, request.end_image_clean)
+        for clean in (
+            request.start_image_clean,
+            request.end_image_clean,
+            *(shot.start_image_clean for shot in request.shots),
+        )
     ]
+    if any(shot.start_image_clean is not None for shot in request.shots):
+        stored_shots = sent[2:]
+        request = replace(
+            request,
+            shots=tuple(
+                replace(shot, start_image_id=image.pk, start_image_clean=None)
+                if image is not None
+                else shot
+                for shot, image in zip(request.shots, stored_shots, strict=True)
+            ),
+        )
     try:
         job, replayed = _job_create(
             artist=artist,

@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
+from typing import Any
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, QueryDict
 from django.utils.translation import gettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -10,6 +14,7 @@ from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from accounts.http import signed_in_user
@@ -320,7 +325,9 @@ class JobDetailSerializer(JobSerializer):
 
 
 class ShotCreateSerializer(serializers.Serializer):
-    """One shot of a storyboard (shapes only; the service checks the rest)."""
+    """One shot of a storyboard (shapes only; the service checks the rest). A field it
+    does not know is an error (``unknown_field``), not dropped: a misspelt
+    ``start_image`` would otherwise render the shot from text alone."""
 
     prompt = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=20_000)
     duration_seconds = serializers.IntegerField(
@@ -334,6 +341,51 @@ class ShotCreateSerializer(serializers.Serializer):
             "from; a model that takes a start image renders that shot."
         ),
     )
+
+    def to_internal_value(self, data: object) -> dict[str, object]:
+        if isinstance(data, Mapping):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError(
+                    {
+                        api_settings.NON_FIELD_ERRORS_KEY: [
+                            serializers.ErrorDetail(
+                                gettext(
+                                    "Unknown field(s) %(fields)s; a shot has prompt, "
+                                    "duration_seconds, start_image."
+                                )
+                                % {"fields": ", ".join(unknown)},
+                                code="unknown_field",
+                            )
+                        ]
+                    }
+                )
+        return super().to_internal_value(data)
+
+
+def _shot_errors_flat(detail: Any) -> Any:
+    """The shots' shape errors keyed as the service keys a shot's (``shots[1].prompt``,
+    ``shots[1]`` for the shot itself), not nested under ``shots``; errors about the list
+    itself (not a list) stay on ``shots``."""
+    if not isinstance(detail, dict) or "shots" not in detail:
+        return detail
+    flat = {key: value for key, value in detail.items() if key != "shots"}
+    shots = detail["shots"]
+    if isinstance(shots, list) and all(isinstance(item, dict) for item in shots):
+        shots = dict(enumerate(shots))  # DRF's older list form: {} for a good shot
+    if not isinstance(shots, dict):
+        flat["shots"] = shots
+        return flat
+    for index, errors in shots.items():
+        if index == api_settings.NON_FIELD_ERRORS_KEY:
+            flat["shots"] = errors
+        elif isinstance(errors, dict):
+            for name, messages in errors.items():
+                own = name == api_settings.NON_FIELD_ERRORS_KEY
+                flat[f"shots[{index}]" if own else f"shots[{index}].{name}"] = messages
+        elif errors:
+            flat[f"shots[{index}]"] = errors
+    return flat
 
 
 # Fields each mode requires (the service checks values; this checks presence).
@@ -354,7 +406,8 @@ class JobCreateSerializer(serializers.Serializer):
       ``resolution``, ``aspect_ratio``;
     - ``image``: the same and ``start_image``, optionally ``end_image``;
     - ``extend``: ``extends``, the id of one of your finished videos; ``prompt``,
-      ``negative_prompt`` and ``duration_seconds`` default to that video's, and its size
+      ``negative_prompt`` and ``duration_seconds`` default to that video's (a
+      storyboard's: its last shot's prompt and length), and its size
       and frame rate are kept (``resolution``/``aspect_ratio``, if sent, must match:
       field error ``must_match_parent``);
     - ``storyboard``: ``shots`` (2-6, no more than your cohort allows), ``resolution``
@@ -362,7 +415,8 @@ class JobCreateSerializer(serializers.Serializer):
 
     Any mode takes ``variations`` (1-4, consecutive seeds, each its own job and output,
     each counted against the daily quota). A mode the cohort does not allow answers 403
-    ``mode_not_allowed``. A shot's field errors are keyed ``shots[i].<field>``."""
+    ``mode_not_allowed``. A shot's field errors are keyed ``shots[i].<field>``, as is a
+    shot's prompt that the prompt policy refuses (``prompt_refused``)."""
 
     mode = serializers.ChoiceField(
         choices=GenerationMode.choices,
@@ -408,15 +462,18 @@ class JobCreateSerializer(serializers.Serializer):
         allow_null=True,
         help_text=(
             "Mode image, optional: the frame the video ends on, as start_image is sent. The "
-            "model must be able to end on an image (field error mode_not_supported)."
+            "model must be able to end on an image. Field error codes: not_found, "
+            "not_for_mode, ambiguous, mode_not_supported (the model named can't end on an "
+            "image), no_model (no model offered can), and an upload's own."
         ),
     )
     variations = serializers.IntegerField(
         required=False,
         default=1,
         help_text=(
-            f"1-{MAX_VARIATIONS} outputs of consecutive seeds from one submission. Field "
-            "error codes: out_of_range, above_cohort_limit."
+            f"1-{MAX_VARIATIONS} outputs of consecutive seeds from one submission, made "
+            "together or not at all (a 429 quota_exceeded when today's quota can't take "
+            "them all). Field error codes: invalid, out_of_range, above_cohort_limit."
         ),
     )
     extends = serializers.IntegerField(
@@ -432,9 +489,19 @@ class JobCreateSerializer(serializers.Serializer):
         required=False,
         help_text=(
             f"Mode storyboard: 2-{MAX_SHOTS} shots, cut together in order. Field error "
-            "codes: required, out_of_range, above_cohort_limit, not_for_mode."
+            "codes on shots: required, out_of_range, above_cohort_limit, not_for_mode, "
+            "not_a_list; on one shot, keyed shots[i] (unknown_field, invalid) or "
+            "shots[i].<field> (prompt: required, max_length, and a refused prompt's "
+            "prompt_refused answer names it there; duration_seconds: not_allowed; "
+            "start_image: not_found)."
         ),
     )
+
+    def to_internal_value(self, data: object) -> dict[str, object]:
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            raise serializers.ValidationError(_shot_errors_flat(error.detail)) from None
 
     def validate(self, attrs: dict[str, object]) -> dict[str, object]:
         mode = str(attrs.get("mode") or GenerationMode.TEXT.value)
@@ -468,6 +535,29 @@ class JobCreateMultipartSerializer(JobCreateSerializer):
     end_image = _ImageFile(  # type: ignore[assignment]
         required=False, help_text="The end image, as the start image."
     )
+    shots = serializers.CharField(  # type: ignore[assignment]
+        required=False,
+        help_text=(
+            "Mode storyboard: the shots as JSON text, the list the JSON body sends (field "
+            "error invalid when it is not JSON)."
+        ),
+    )
+
+
+def _shots_from_form(text: object) -> object:
+    """A form's ``shots``: the JSON body's list, sent as JSON text in one field."""
+    try:
+        return json.loads(str(text))
+    except (ValueError, RecursionError):  # not JSON, or nested past what Python reads
+        raise serializers.ValidationError(
+            {
+                "shots": [
+                    serializers.ErrorDetail(
+                        gettext("Send the shots as JSON: a list of objects."), code="invalid"
+                    )
+                ]
+            }
+        ) from None
 
 
 def _job_or_404(request: Request, pk: int) -> Job:
@@ -530,9 +620,11 @@ class GenerationListCreateApi(GenericAPIView):
             if name in request.FILES
         }
         sent = request.data
-        if files:
-            form = request.data  # a QueryDict: multipart
-            sent = {key: form.get(key) for key in form if key not in files}  # type: ignore[union-attr]
+        form = request.data
+        if isinstance(form, QueryDict) and (files or "shots" in form):  # a form
+            sent = {key: form.get(key) for key in form if key not in files}
+            if "shots" in sent:
+                sent["shots"] = _shots_from_form(sent["shots"])
         shape = JobCreateSerializer(data=sent)
         shape.is_valid(raise_exception=True)
         data = dict(shape.validated_data)

@@ -20,8 +20,9 @@ from accounts.permissions import CREATE_GENERATIONS
 from domain.errors import DomainError
 from jobs.errors import IdempotencyKeyReused
 from jobs.estimates import queue_estimate
-from jobs.forms import GenerationFilterForm, GenerationForm, SubmissionForm
-from jobs.models import Job
+from jobs.forms import GenerationFilterForm, GenerationForm, SubmissionForm, shot_field
+from jobs.models import GenerationMode, Job, JobStatus
+from jobs.modes import extension_defaults
 from jobs.selectors import (
     job_variation_ids,
     job_visible_to,
@@ -29,7 +30,7 @@ from jobs.selectors import (
     jobs_to_compare,
     quota_remaining_today,
 )
-from jobs.services import job_cancel, job_submit_once
+from jobs.services import job_cancel, job_submit_once, modes_offered
 from moderation.forms import AppealForm
 from moderation.selectors import review_for_artist
 from publishing.downloads import download_refusal
@@ -37,7 +38,6 @@ from publishing.selectors import publication_active_for, takedown_in_force
 from studio.listing import generation_rows
 from web.http import error_text
 from web.media_links import input_image_url, media_url, shots_shown
-from web.refusals import refusal_to_form
 
 
 def _job_or_404(request: HttpRequest, pk: int) -> Job:
@@ -54,13 +54,47 @@ def _remix_initial(request: HttpRequest, *, remix_of: str) -> tuple[Job | None, 
     source = job_visible_to(user=signed_in_user(request), job_id=int(remix_id))
     if source is None:
         return None, {}
-    return source, {
+    initial: dict[str, object] = {
         "prompt": source.prompt,
         "negative_prompt": source.negative_prompt,
         "duration_seconds": source.duration_seconds,
         "resolution": source.resolution,
         "aspect_ratio": source.aspect_ratio,
         "seed": source.seed,
+    }
+    if source.mode == GenerationMode.STORYBOARD:  # its shots again (their images can't be)
+        initial |= {"mode": source.mode, "prompt": "", "duration_seconds": None}
+        for shot in source.shots.all():
+            initial[shot_field(shot.position, "prompt")] = shot.prompt
+            initial[shot_field(shot.position, "duration_seconds")] = shot.duration_seconds
+    return source, initial
+
+
+def _extend_parent(request: HttpRequest, *, artist: User, extends: str) -> Job | None:
+    """The artist's finished video named by ``?extend=`` (its page's "Extend this video")
+    or by the form's ``extends``, to show and prefill; None for anything else (a POST
+    still sends what it named, and the service answers for it)."""
+    parent_id = request.GET.get("extend") or extends
+    if not parent_id or not str(parent_id).isdigit():
+        return None
+    parent = job_visible_to(user=artist, job_id=int(parent_id))
+    if parent is None or parent.artist_id != artist.pk or parent.status != JobStatus.SUCCEEDED:
+        return None
+    return parent if hasattr(parent, "output") else None
+
+
+def _extend_initial(parent: Job) -> dict[str, object]:
+    """An extension's form: its video's settings, as the service defaults them (a
+    storyboard's last shot's prompt and length); a new seed: the service picks one."""
+    prompt, negative_prompt, duration_seconds = extension_defaults(parent)
+    return {
+        "mode": GenerationMode.EXTEND.value,
+        "extends": str(parent.pk),
+        "prompt": prompt,
+        "negative_prompt": negative_prompt,
+        "duration_seconds": duration_seconds,
+        "resolution": parent.resolution,
+        "aspect_ratio": parent.aspect_ratio,
     }
 
 
@@ -81,8 +115,15 @@ def generation_create(request: HttpRequest) -> HttpResponse:
     submission = SubmissionForm(request.POST)
     submission.is_valid()  # reads the hidden fields
     remix_of, initial = _remix_initial(request, remix_of=submission.cleaned_data["remix_of"])
+    extend_parent = _extend_parent(request, artist=artist, extends=request.POST.get("extends", ""))
+    if extend_parent is not None:
+        initial = _extend_initial(extend_parent)
     form = GenerationForm(
-        request.POST or None, request.FILES or None, cohort=artist.cohort, initial=initial
+        request.POST or None,
+        request.FILES or None,
+        cohort=artist.cohort,
+        extend_parent=extend_parent,
+        initial=initial,
     )
     # One key per showing of the form: sending the same form twice (Back, then Generate;
     # a double click) makes one job (jobs.services.job_submit_once).
@@ -91,18 +132,29 @@ def generation_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         status = 400
         if form.is_valid():
+            # Images go to the service as files: it stores them once every rule passed
+            # (nothing is left behind on a refusal, and the same form sent twice is one job).
             try:
                 job, replayed = _submit_once(
-                    artist=artist, key=submission_key, remix_of=remix_of, fields=form.submission()
+                    artist=artist,
+                    key=submission_key,
+                    remix_of=remix_of,
+                    fields=form.submission(),
                 )
             except (DomainError, ValidationError) as error:
-                refusal_to_form(form, error)
+                form.refusal(error)
                 if isinstance(error, DomainError):
                     status = error.http_status
             else:
                 if replayed:
                     messages.info(
                         request, gettext("You had already sent this; here is that video.")
+                    )
+                elif job.variation_count > 1:
+                    messages.success(
+                        request,
+                        gettext("Your %(count)s videos are queued.")
+                        % {"count": job.variation_count},
                     )
                 else:
                     messages.success(request, gettext("Your video is queued."))
@@ -113,6 +165,12 @@ def generation_create(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "remix_of": remix_of,
+            "extend_parent": form.extend_parent,
+            "extend_poster_url": media_url(
+                output=form.extend_parent.output, kind="poster", viewer=artist
+            )
+            if form.extend_parent is not None
+            else None,
             "cohort": artist.cohort,
             "quota_remaining": quota_remaining_today(user=artist),
             "submission_key": submission_key,
@@ -168,7 +226,14 @@ def generation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     viewer = signed_in_user(request)
     output = getattr(job, "output", None) if job.status == "succeeded" else None
     review = getattr(output, "review", None) if output is not None else None
-    context: dict[str, object] = {"job": job, "is_owner": job.artist_id == viewer.pk}
+    is_owner = job.artist_id == viewer.pk
+    context: dict[str, object] = {"job": job, "is_owner": is_owner}
+    # Continue it: the owner's finished video, where the cohort offers extend.
+    context["can_extend"] = (
+        is_owner
+        and output is not None
+        and GenerationMode.EXTEND.value in modes_offered(cohort=viewer.cohort)
+    )
     # Place in the queue and estimated times while queued or running (jobs.estimates).
     context["queue"] = queue_estimate(job=job)
     if job.start_image is not None:

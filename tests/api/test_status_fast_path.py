@@ -25,7 +25,7 @@ from accounts.services import (
 )
 from accounts.sessions import SEEN_KEY
 from agreements.services import agreement_version_create, agreement_version_publish
-from jobs.models import Job, JobStatus
+from jobs.models import GenerationMode, Job, JobStatus, Shot
 from studio import status_fast_path
 from tests.clocks import hold_clocks
 from tests.faults.conftest import protection_params
@@ -197,6 +197,53 @@ def test_a_finished_job_goes_down_the_whole_stack(artist, make_output, monkeypat
     fast, queries, _ = both(signed_in(artist), url(output.job))
     assert fast.status_code == 200 and queries > FAST_QUERIES
     assert fast.json()["output"]["video_url"]
+
+
+def test_a_storyboard_and_a_batch_of_variations_go_down_the_whole_stack(
+    artist, make_output
+) -> None:
+    """Their shots and their variations' ids are the whole stack's to answer (rows the
+    fast path's one statement does not read), queued or running."""
+    board = make_job(
+        artist, mode=GenerationMode.STORYBOARD, prompt="a harbour / gulls", num_frames=18,
+        duration_seconds=4, status=JobStatus.RUNNING, progress=0.3,
+        started_at=timezone.now(), lease_expires_at=timezone.now() + timedelta(minutes=5),
+        attempt=1,
+    )  # fmt: skip
+    Shot.objects.bulk_create(
+        Shot(job=board, position=n, prompt=p, duration_seconds=2, num_frames=9, model="tiny-wan")
+        for n, p in enumerate(["a harbour", "gulls"])
+    )
+    first = make_job(artist, variation_count=3)
+    rest = [
+        make_job(artist, seed=7 + n, variation_of=first, variation_index=n, variation_count=3)
+        for n in (1, 2)
+    ]
+    session = signed_in(artist)
+    token, _ = with_token(artist)
+    for client in (session, token):
+        fast, queries, _ = both(client, url(board))
+        assert fast.status_code == 200 and queries > FAST_QUERIES
+        body = fast.json()
+        assert [(s["position"], s["prompt"], s["num_frames"]) for s in body["shots"]] == [
+            (0, "a harbour", 9),
+            (1, "gulls", 9),
+        ]
+        assert body["variations"] == [board.pk] and body["mode"] == "storyboard"
+        for job in (first, *rest):
+            fast, queries, _ = both(client, url(job))
+            assert fast.status_code == 200 and queries > FAST_QUERIES
+            body = fast.json()
+            assert body["variations"] == [first.pk, *(job.pk for job in rest)]
+            assert body["shots"] == []
+            assert body["variation_of"] == (None if job == first else first.pk)
+    # A job of a one-variation submission in another mode is still answered fast.
+    parent = make_output(artist).job
+    single = make_job(artist, mode=GenerationMode.EXTEND, extends=parent, model="tiny-wan-i2v")
+    fast, queries, _ = both(session, url(single))
+    assert queries == FAST_QUERIES
+    body = fast.json()
+    assert (body["extends"], body["shots"], body["variations"]) == (parent.pk, [], [single.pk])
 
 
 @pytest.mark.parametrize("status", [JobStatus.FAILED, JobStatus.CANCELED])

@@ -162,14 +162,38 @@ def test_a_refused_prompt_keeps_no_file_either(client, artist, image_mode, setti
     assert not InputImage.objects.exists() and stored_inputs() == files_before
 
 
-def test_the_schema_describes_mode_and_start_image(client):
+def test_the_schema_describes_every_modes_fields(client):
     schema = client.get("/api/schema/", HTTP_ACCEPT="application/json").json()
+    components = schema["components"]["schemas"]
+
+    def named(ref: str) -> dict:
+        return components[ref.rsplit("/", 1)[1]]
+
     body = schema["paths"]["/api/v1/generations/"]["post"]["requestBody"]["content"]
-    json_fields = schema["components"]["schemas"][
-        body["application/json"]["schema"]["$ref"].rsplit("/", 1)[1]
-    ]["properties"]
+    json_fields = named(body["application/json"]["schema"]["$ref"])["properties"]
     assert "mode" in json_fields and "start_image" in json_fields
-    assert "multipart/form-data" in body
+    # Issue 17: an end image, an extension's video, variations and a storyboard's shots.
+    assert json_fields["end_image"]["type"] == "integer"
+    assert json_fields["extends"]["type"] == "integer"
+    assert "not_found" in json_fields["extends"]["description"]
+    assert json_fields["variations"]["type"] == "integer"
+    assert json_fields["variations"]["default"] == 1
+    assert "above_cohort_limit" in json_fields["variations"]["description"]
+    assert json_fields["shots"]["type"] == "array"
+    shot = named(json_fields["shots"]["items"]["$ref"])
+    assert set(shot["properties"]) == {"prompt", "duration_seconds", "start_image"}
+    assert set(shot["required"]) == {"prompt", "duration_seconds"}
+    assert "shots[i].<field>" in json_fields["shots"]["description"]
+    # A form sends images as files, and a storyboard's shots as JSON text.
+    form_fields = named(body["multipart/form-data"]["schema"]["$ref"])["properties"]
+    assert form_fields["start_image"]["format"] == form_fields["end_image"]["format"] == "binary"
+    assert form_fields["shots"]["type"] == "string"
+    assert {"variations", "extends"} <= set(form_fields)
+    # The answer says what was made of them.
+    responses = schema["paths"]["/api/v1/generations/"]["post"]["responses"]
+    answer = named(responses["201"]["content"]["application/json"]["schema"]["$ref"])
+    assert {"end_image", "extends", "variation_of", "variation_index", "shots",
+            "variations"} <= set(answer["properties"])  # fmt: skip
 
 
 def test_the_create_page_offers_only_the_cohorts_modes(client, artist, settings, cohort):

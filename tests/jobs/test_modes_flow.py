@@ -124,7 +124,9 @@ def test_a_storyboard_is_cut_together_then_extended_without_a_seam(
     client.force_login(artist)
     parent_sha = output.sha256
     extension = _post(client, mode="extend", extends=job.pk, duration_seconds=2)
-    assert extension["prompt"] == job.prompt  # the parent's settings by default
+    # The parent's settings by default; a storyboard's prompt is its last shot's, the
+    # one the extension continues (jobs.modes.extension_defaults).
+    assert extension["prompt"] == "the lamp turns"
     assert (extension["width"], extension["height"], extension["fps"]) == (
         job.width,
         job.height,

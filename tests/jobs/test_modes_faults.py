@@ -123,3 +123,44 @@ def test_a_worker_killed_in_a_storyboards_second_shot_runs_it_again_exactly_once
         client.get("/api/v1/me/").json()["quota_remaining_today"]
         == cohort.daily_generation_quota - 1
     )
+
+
+@pytest.mark.parametrize("where", ["within_the_second_shot", "between_the_shots"])
+def test_a_storyboard_cancelled_mid_render_stops_and_keeps_nothing(
+    client, artist, cohort, start_modes_worker, where
+):
+    """A cancel is honoured at the next step, whether the render is inside a shot or at the
+    boundary between two (the first shot's last step): no output, the quota refunded only
+    as a cancel is (not at all: the artist asked), and the worker takes the next job."""
+    cohort_set_allowed_modes(actor=None, cohort=cohort, modes=["text", "storyboard"])
+    client.force_login(artist)
+    steps = int(str(django_settings.GENERATION_MODELS["tiny-wan"]["steps"]))
+    hold_step = steps + 2 if where == "within_the_second_shot" else steps
+    with StepHold() as hold:
+        worker = start_modes_worker(hold_step=hold_step)
+        response = client.post(
+            "/api/v1/generations/",
+            {"mode": "storyboard", "resolution": "480p", "aspect_ratio": "16:9",
+             "shots": [{"prompt": "a quiet pier", "duration_seconds": 2},
+                       {"prompt": "rain begins", "duration_seconds": 2}]},
+            content_type="application/json",
+        )  # fmt: skip
+        assert response.status_code == 201, response.content
+        job_id = response.json()["id"]
+        hold.wait_until_held()
+        held = Job.objects.get(pk=job_id)
+        assert held.status == JobStatus.RUNNING and 0 < held.progress < 0.95
+        cancel = client.post(f"/api/v1/generations/{job_id}/cancel/")
+        assert cancel.status_code == 200, cancel.content
+    job = wait_for_job(job_id, lambda j: j.is_terminal, timeout=120)
+    assert job.status == JobStatus.CANCELED, worker.log()
+    assert not Output.objects.filter(job=job).exists()
+    assert job.attempt == 1
+    # The worker is free again: a text job after it renders.
+    after = client.post(
+        "/api/v1/generations/",
+        {"prompt": "after the rain", "duration_seconds": 2, "resolution": "480p",
+         "aspect_ratio": "16:9"},
+        content_type="application/json",
+    ).json()["id"]  # fmt: skip
+    assert wait_for_job(after, lambda j: j.is_terminal, timeout=120).status == JobStatus.SUCCEEDED

@@ -18,11 +18,13 @@ from django.core.management import call_command
 from django.db import connection
 
 from cohorts.services import cohort_set_allowed_modes
+from domain.errors import DomainError
 from generation.encoding import probe, read_frames, sha256_of
 from generation.provenance import read_manifest
 from jobs.models import Job, JobStatus, Output
-from moderation.models import ReviewStatus
+from moderation.models import ReviewItem, ReviewStatus
 from moderation.services import review_decide
+from publishing.models import Publication
 from publishing.services import publication_create
 from tests.jobs.conftest import wait_for_job
 from tests.uploads.conftest import picture, upload
@@ -143,6 +145,17 @@ def test_a_storyboard_is_cut_together_then_extended_without_a_seam(
     assert np.array_equal(all_frames[: len(parent_frames)], parent_frames)
     [ingredient] = _ingredients(path, settings)
     assert (ingredient["title"], ingredient["relationship"]) == ("extended video.mp4", "parentOf")
+    # The extension is reviewed and published on its own, like any output.
+    extended_output = Output.objects.get(job=extended)
+    review_decide(
+        item=extended_output.review, reviewer=reviewer, decision=ReviewStatus.APPROVED,
+        claim_if_free=True,
+    )  # fmt: skip
+    publication_create(output=extended_output, artist=artist, visibility="gallery")
+    assert [p.output_id for p in Publication.objects.order_by("pk")] == [
+        output.pk,
+        extended_output.pk,
+    ]
     # The parent is untouched, and still its own output.
     output.refresh_from_db()
     assert output.sha256 == parent_sha == sha256_of(board_path)
@@ -160,7 +173,7 @@ def test_a_storyboard_is_cut_together_then_extended_without_a_seam(
 
 
 def test_variations_are_jobs_of_consecutive_seeds_each_with_its_own_review(
-    client, artist, cohort, modes_worker
+    client, artist, reviewer, cohort, modes_worker
 ):
     client.force_login(artist)
     first = _post(
@@ -177,6 +190,17 @@ def test_variations_are_jobs_of_consecutive_seeds_each_with_its_own_review(
     assert all(o.review.status == ReviewStatus.PENDING for o in outputs)
     # Every variation answers with the whole submission.
     assert client.get(f"/api/v1/generations/{ids[2]}/").json()["variations"] == ids
+    # Each is decided on its own: one approved and published, one rejected, one waiting.
+    review_decide(item=outputs[0].review, reviewer=reviewer, decision=ReviewStatus.APPROVED,
+                  claim_if_free=True)  # fmt: skip
+    review_decide(item=outputs[1].review, reviewer=reviewer, decision=ReviewStatus.REJECTED,
+                  claim_if_free=True, reason_code="content_policy",
+                  note="Outside the policy.")  # fmt: skip
+    publication_create(output=outputs[0], artist=artist, visibility="gallery")
+    states = [ReviewItem.objects.get(output=o).status for o in outputs]
+    assert states == [ReviewStatus.APPROVED, ReviewStatus.REJECTED, ReviewStatus.PENDING]
+    with pytest.raises(DomainError):
+        publication_create(output=outputs[1], artist=artist, visibility="gallery")
 
 
 def test_an_image_job_ends_on_its_end_image(

@@ -164,3 +164,48 @@ def test_a_storyboard_cancelled_mid_render_stops_and_keeps_nothing(
         content_type="application/json",
     ).json()["id"]  # fmt: skip
     assert wait_for_job(after, lambda j: j.is_terminal, timeout=120).status == JobStatus.SUCCEEDED
+
+
+@pytest.mark.parametrize("ending", ["cancelled", "failed"])
+def test_an_extension_that_ends_without_a_video_leaves_its_parent_as_it_was(
+    client, artist, cohort, reviewer, make_output, start_modes_worker, settings, ending
+):
+    """Cancelled mid-render, or failed for good (its worker killed on every attempt): the
+    parent's row, file, review and publication are exactly what they were."""
+    from moderation.models import ReviewStatus
+    from moderation.services import review_decide
+    from publishing.services import publication_create
+
+    cohort_set_allowed_modes(actor=None, cohort=cohort, modes=["text", "extend"])
+    parent = make_output(artist)
+    review_decide(
+        item=parent.review, reviewer=reviewer, decision=ReviewStatus.APPROVED, claim_if_free=True
+    )
+    publication = publication_create(output=parent, artist=artist, visibility="gallery")
+    before = (parent.sha256, parent.video.name, parent.video.open("rb").read())
+    client.force_login(artist)
+    with StepHold() as hold:
+        worker = start_modes_worker(hold_step=2)
+        response = client.post(
+            "/api/v1/generations/", {"mode": "extend", "extends": parent.job_id},
+            content_type="application/json",
+        )  # fmt: skip
+        assert response.status_code == 201, response.content
+        job_id = response.json()["id"]
+        hold.wait_until_held()
+        if ending == "cancelled":
+            assert client.post(f"/api/v1/generations/{job_id}/cancel/").status_code == 200
+        else:
+            Job.objects.filter(pk=job_id).update(max_attempts=1)  # this attempt is the last
+            worker.kill()
+            reap_after_lease_expiry(job_id)
+    job = wait_for_job(job_id, lambda j: j.is_terminal, timeout=120)
+    assert job.status == (JobStatus.CANCELED if ending == "cancelled" else JobStatus.FAILED)
+    parent.refresh_from_db()
+    assert (parent.sha256, parent.video.name, parent.video.open("rb").read()) == before
+    parent.review.refresh_from_db()
+    assert parent.review.status == ReviewStatus.APPROVED
+    status = publication.status
+    publication.refresh_from_db()
+    assert (publication.status, publication.ended_at) == (status, None)
+    assert Output.objects.filter(job__extends=parent.job).count() == 0

@@ -70,25 +70,11 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.utils import timezone  # noqa: E402
 
+from bench._stack import bench_artist, summary, wait_terminal  # noqa: E402
 from jobs.models import Job, JobStatus  # noqa: E402
 
 REQUEST = {"duration_seconds": 2, "resolution": "480p", "aspect_ratio": "16:9"}
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def summary(name: str, values_ms: list[float]) -> str:
-    return (
-        f"{name}: n={len(values_ms)} median={statistics.median(values_ms):.1f} ms "
-        f"p90={percentile(values_ms, 90):.1f} ms p99={percentile(values_ms, 99):.1f} ms "
-        f"min={min(values_ms):.1f} ms max={max(values_ms):.1f} ms"
-    )
 
 
 # What the worker does to one output, in its order (jobs.worker._encode_and_store).
@@ -212,16 +198,6 @@ def profile_worker_run(*, submit: Any, jobs: int) -> list[str]:
     return lines
 
 
-def wait_terminal(job_id: int, timeout: float = 60) -> Job:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        job = Job.objects.get(pk=job_id)
-        if job.is_terminal:
-            return job
-        time.sleep(0.01)
-    raise TimeoutError(job_id)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--jobs", type=int, default=30)
@@ -242,25 +218,9 @@ def main() -> None:
     model_path = os.environ["VERNISSAGE_TINY_MODEL_PATH"]
     call_command("build_tiny_model", model_path, verbosity=0)
 
-    from accounts.roles import Role
-    from accounts.services import user_create
-    from agreements.services import (
-        agreement_accept,
-        agreement_version_create,
-        agreement_version_publish,
-    )
-    from cohorts.services import cohort_create
-    from containment.services import benchmark_account_exempt
     from tests.workers import WorkerProcess
 
-    cohort = cohort_create(actor=None, name="Bench", capacity=10, daily_generation_quota=10_000)
-    nda = agreement_version_create(
-        actor=None, title="NDA", body="Terms.", effective_at=timezone.now()
-    )
-    agreement_version_publish(actor=None, version=nda)
-    artist = user_create(email="bench@example.com", password=None, role=Role.ARTIST, cohort=cohort)
-    benchmark_account_exempt(user=artist)  # machine pace on purpose: see the docstring
-    agreement_accept(user=artist, typed_full_name="Bench Artist", ip_address=None, user_agent="")
+    artist = bench_artist()  # a benchmark account: machine pace on purpose (see the docstring)
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(artist)
 

@@ -73,10 +73,14 @@ class VideoInfo:
     duration_seconds: float
 
 
-def probe(path: Path) -> VideoInfo:
-    """What ffprobe says the file really is."""
+def probe(path: Path, *, count_frames: bool = True) -> VideoInfo:
+    """What ffprobe says the file really is. ``count_frames``: decode it to count its
+    frames (else ``frame_count`` is the container's figure, 0 where it has none)."""
+    options: dict[str, object] = {"select_streams": "v:0"}
+    if count_frames:
+        options["count_frames"] = None
     try:
-        info = ffmpeg.probe(str(path), count_frames=None, select_streams="v:0")
+        info = ffmpeg.probe(str(path), **options)
     except ffmpeg.Error as error:
         raise EncodingError((error.stderr or b"").decode(errors="replace")[-500:]) from error
     stream = info["streams"][0]
@@ -121,8 +125,23 @@ def read_frames(path: Path) -> np.ndarray:
 
 def last_frame(path: Path) -> np.ndarray:
     """The last frame of a video file, uint8 RGB (height, width, 3): where an extension
-    starts from."""
-    return np.array(read_frames(path)[-1])
+    starts from. Decodes only its last second (``-sseof``), not the whole video."""
+    info = probe(path, count_frames=False)
+    command = [
+        "ffmpeg", "-nostdin", "-loglevel", "error", "-sseof", "-1", "-i", str(path),
+        "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:",
+    ]  # fmt: skip
+    try:
+        result = subprocess.run(command, capture_output=True, check=False, timeout=600)  # noqa: S603
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise EncodingError(f"ffmpeg could not read {path.name}: {error}") from error
+    frame_size = info.width * info.height * 3
+    if result.returncode != 0 or len(result.stdout) < frame_size:
+        tail = result.stderr.decode(errors="replace")[-500:]
+        raise EncodingError(f"ffmpeg could not decode {path.name}: {tail or 'no frames'}")
+    end = len(result.stdout) // frame_size * frame_size
+    last = np.frombuffer(result.stdout[end - frame_size : end], np.uint8)
+    return last.reshape(info.height, info.width, 3).copy()
 
 
 def concat_mp4(parts: Sequence[Path], *, path: Path) -> None:
@@ -132,7 +151,7 @@ def concat_mp4(parts: Sequence[Path], *, path: Path) -> None:
     whose picture or pace jumps where two parts meet."""
     if len(parts) < 2:
         raise ValueError("concat_mp4 needs at least two parts")
-    infos = [probe(part) for part in parts]
+    infos = [probe(part, count_frames=False) for part in parts]  # headers suffice
     shapes = {(i.codec, i.pix_fmt, i.width, i.height, round(i.fps, 3)) for i in infos}
     if len(shapes) != 1:
         raise EncodingError(f"the parts differ in codec, size or frame rate: {sorted(shapes)}")

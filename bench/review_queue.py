@@ -8,7 +8,8 @@ and open review items with SQL (two cohorts, 1,000 artists, due times spread ove
 a tenth already overdue; every column the script doesn't spell out takes its model's
 default, so columns added later fill themselves), ANALYZEs, then times the staff queue page (/staff/review/) and
 the queue API (/api/v1/review/queue/) in-process with Django's test client: the first page,
-a page deep in the queue (after the 900,000th item), and filtered pages. "Server time" is
+a page deep in the queue (after the 900,000th item), and filtered pages (the artist filter
+by id, by part of an email and by part of a name: "artist 7" names 111 of the 1,000). "Server time" is
 the wall time of the request inside Django, with the database on the same machine.
 """
 
@@ -200,6 +201,9 @@ def main() -> None:
         "page, deep (after 90 %)": f"/staff/review/?after={deep}",
         "page, cohort filter": f"/staff/review/?cohort={c2.pk}",
         "page, artist filter": f"/staff/review/?artist={artist_id}",
+        # The text filter: the accounts are searched first, then the queue by their ids.
+        "page, artist email filter": "/staff/review/?artist=ARTIST7%40bench",
+        "page, artist name filter": "/staff/review/?artist=artist+7",
         "page, overdue": "/staff/review/?overdue=1",
         "page, appeals": "/staff/review/?appeals=1",
         "API, first": "/api/v1/review/queue/",

@@ -13,7 +13,14 @@ from feedback.apis import (
 )
 from invitations.apis import InvitationListCreateApi, InvitationRevokeApi, InvitationVerifyApi
 from ledger.apis import LedgerApi, RateCardApi
-from moderation.apis import ReviewApproveApi, ReviewClaimApi, ReviewQueueApi, ReviewRejectApi
+from moderation.apis import (
+    ReviewApproveApi,
+    ReviewClaimApi,
+    ReviewItemApi,
+    ReviewNoteApi,
+    ReviewQueueApi,
+    ReviewRejectApi,
+)
 from notifications.apis import (
     NotificationListApi,
     NotificationPreferenceApi,
@@ -64,6 +71,8 @@ urlpatterns = [
     path("uploads/", UploadCreateApi.as_view(), name="uploads"),
     path("uploads/<int:pk>/", UploadDetailApi.as_view(), name="upload-detail"),
     path("review/queue/", ReviewQueueApi.as_view(), name="review-queue"),
+    path("review/<int:pk>/", ReviewItemApi.as_view(), name="review-item"),
+    path("review/<int:pk>/notes/", ReviewNoteApi.as_view(), name="review-notes"),
     path("review/<int:pk>/claim/", ReviewClaimApi.as_view(), name="review-claim"),
     path("review/<int:pk>/approve/", ReviewApproveApi.as_view(), name="review-approve"),
     path("review/<int:pk>/reject/", ReviewRejectApi.as_view(), name="review-reject"),

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.http import Http404
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
@@ -11,9 +11,15 @@ from rest_framework.views import APIView
 from accounts.http import signed_in_user
 from accounts.scopes import STAFF_READ, STAFF_WRITE
 from api.permissions import IsReviewer
-from moderation.models import ReviewItem, ReviewStatus
-from moderation.selectors import decode_cursor, review_item_for_staff, review_queue
-from moderation.services import review_claim, review_decide
+from moderation.models import ReviewItem, ReviewStatus, StaffNote
+from moderation.selectors import (
+    decode_cursor,
+    queue_artist_ids,
+    review_item_for_staff,
+    review_queue,
+    staff_notes_of,
+)
+from moderation.services import review_claim, review_decide, staff_note_add
 from web.media_links import media_url
 
 
@@ -43,6 +49,28 @@ class ReviewItemSerializer(serializers.ModelSerializer):
         return media_url(output=item.output, kind="video", viewer=self.context["request"].user)
 
 
+class StaffNoteSerializer(serializers.ModelSerializer):
+    author = serializers.EmailField(source="author.email")
+
+    class Meta:
+        model = StaffNote
+        fields = ["id", "author", "body", "created_at"]
+
+
+class ReviewItemDetailSerializer(ReviewItemSerializer):
+    """One item as staff see it: with its private staff notes, newest first (the
+    queue's rows leave them out)."""
+
+    staff_notes = serializers.SerializerMethodField()
+
+    class Meta(ReviewItemSerializer.Meta):
+        fields = [*ReviewItemSerializer.Meta.fields, "staff_notes"]
+
+    @extend_schema_field(StaffNoteSerializer(many=True))
+    def get_staff_notes(self, item: ReviewItem) -> list[dict[str, object]]:
+        return StaffNoteSerializer(staff_notes_of(item=item), many=True).data  # type: ignore[return-value]
+
+
 class QueuePageSerializer(serializers.Serializer):
     results = ReviewItemSerializer(many=True)
     next = serializers.CharField(allow_null=True, help_text="Pass as ?after= for the next page.")
@@ -61,7 +89,12 @@ class ReviewQueueApi(APIView):
     @extend_schema(
         parameters=[
             OpenApiParameter("cohort", int),
-            OpenApiParameter("artist", int),
+            OpenApiParameter(
+                "artist",
+                str,
+                description="An artist's id, or part of their email, full name or public "
+                "credit (any case).",
+            ),
             OpenApiParameter("overdue", bool),
             OpenApiParameter("appeals", bool),
             OpenApiParameter("after", str),
@@ -79,13 +112,12 @@ class ReviewQueueApi(APIView):
         try:
             limit = min(200, max(1, int(params.get("limit", 50))))
             cohort = int(params["cohort"]) if params.get("cohort") else None
-            artist = int(params["artist"]) if params.get("artist") else None
         except ValueError:
-            raise ApiValidationError(
-                {"detail": ["cohort, artist and limit are whole numbers."]}
-            ) from None
+            raise ApiValidationError({"detail": ["cohort and limit are whole numbers."]}) from None
+        # A ValidationError on "artist" (too long, too many matches) is the API's 400.
+        artists = queue_artist_ids(text=params.get("artist", ""))
         page = review_queue(
-            cohort_id=cohort, artist_id=artist, overdue=_flag(params.get("overdue")),
+            cohort_id=cohort, artist_ids=artists, overdue=_flag(params.get("overdue")),
             appeals=_flag(params.get("appeals")), after=after, limit=limit,
         )  # fmt: skip
         items = ReviewItemSerializer(page.items, many=True, context={"request": request}).data
@@ -113,7 +145,36 @@ class _ItemAction(APIView):
 
     def answer(self, request: Request, item: ReviewItem) -> Response:
         fresh = review_item_for_staff(item_id=item.pk)
-        return Response(ReviewItemSerializer(fresh, context={"request": request}).data)
+        return Response(ReviewItemDetailSerializer(fresh, context={"request": request}).data)
+
+
+class ReviewItemApi(_ItemAction):
+    """One review item, with its private staff notes."""
+
+    token_scopes = {"GET": STAFF_READ}
+
+    @extend_schema(responses=ReviewItemDetailSerializer)
+    def get(self, request: Request, pk: int) -> Response:
+        return self.answer(request, self.item(pk))
+
+
+class StaffNoteRequestSerializer(serializers.Serializer):
+    body = serializers.CharField(
+        allow_blank=True, trim_whitespace=False, help_text="Up to 2000 characters; staff only."
+    )
+
+
+class ReviewNoteApi(_ItemAction):
+    """Add a private staff note to an item: reviewers and program admins read it, the
+    artist never does. Answers the item with its notes."""
+
+    @extend_schema(request=StaffNoteRequestSerializer, responses=ReviewItemDetailSerializer)
+    def post(self, request: Request, pk: int) -> Response:
+        data = StaffNoteRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        item = self.item(pk)
+        staff_note_add(item=item, author=signed_in_user(request), body=data.validated_data["body"])
+        return self.answer(request, item)
 
 
 class ReviewClaimApi(_ItemAction):

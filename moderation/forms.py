@@ -3,8 +3,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
+from moderation.models import STAFF_NOTE_MAX_LENGTH
 from moderation.reasons import reason_choices
 from web.refusals import TypedTextField, TypedTextListField
 
@@ -50,3 +51,20 @@ class BulkApproveForm(forms.Form):
 
     def clean_items(self) -> list[int]:
         return [int(v) for v in self.cleaned_data["items"] if v.isascii() and v.isdigit()]
+
+
+class StaffNoteForm(forms.Form):
+    """A private staff note on an item, as typed; ``staff_note_add`` checks it."""
+
+    body = TypedTextField(
+        label=gettext_lazy("Private staff note"),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": STAFF_NOTE_MAX_LENGTH}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "staff-note-%s")  # the page's reject form has id_note
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = gettext(
+            "For reviewers and program admins only: the artist never sees it. "
+            "Up to %(max)s characters."
+        ) % {"max": STAFF_NOTE_MAX_LENGTH}

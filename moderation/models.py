@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
@@ -137,3 +139,29 @@ class ReviewDecision(models.Model):
 
     def __str__(self) -> str:
         return f"{self.outcome} ({self.stage}) on item {self.item_id}"
+
+
+STAFF_NOTE_MAX_LENGTH = 2000
+
+
+class StaffNote(models.Model):
+    """A reviewer's or program admin's private note on a review item: context for the
+    next reviewer (an appeal, a pattern across the artist's videos). Staff only: no page,
+    API answer or data export an artist receives reads this table."""
+
+    item = models.ForeignKey(ReviewItem, on_delete=models.PROTECT, related_name="staff_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(~Q(body=""), LessThanOrEqual(Length("body"), STAFF_NOTE_MAX_LENGTH)),
+                name="staff_note_body_length",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Staff note {self.pk} on item {self.item_id}"

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -16,10 +17,21 @@ from django.utils.translation import gettext
 from accounts.models import User
 from accounts.roles import Role
 from cohorts.models import Cohort
-from moderation.models import OPEN_STATUSES, ReviewDecision, ReviewItem, ReviewStage
+from domain.text import clean_text
+from moderation.models import (
+    OPEN_STATUSES,
+    ReviewDecision,
+    ReviewItem,
+    ReviewStage,
+    ReviewStatus,
+    StaffNote,
+)
 from moderation.reasons import reason_label
 
 QUEUE_PAGE_SIZE = 50
+# The queue's artist filter: at most this much text, matching at most this many accounts.
+ARTIST_FILTER_MAX_LENGTH = 200
+ARTIST_FILTER_MAX_MATCHES = 1000
 
 
 def encode_cursor(item: ReviewItem) -> str:
@@ -48,18 +60,24 @@ def review_queue(
     *,
     cohort_id: int | None = None,
     artist_id: int | None = None,
+    artist_ids: list[int] | None = None,
     overdue: bool = False,
     appeals: bool = False,
     after: tuple[datetime, int] | None = None,
     limit: int = QUEUE_PAGE_SIZE,
 ) -> QueuePage:
     """Open items by due time. Keyset pagination on (due_at, id): no OFFSET, no COUNT,
-    served by the partial indexes on open items whatever the depth."""
+    served by the partial indexes on open items whatever the depth. ``artist_ids`` (from
+    ``queue_artist_ids``) keeps the items of those artists only; an empty list, none."""
+    if artist_ids is not None and not artist_ids:
+        return QueuePage(items=[], next_cursor=None)
     queryset = ReviewItem.objects.filter(status__in=OPEN_STATUSES)
     if cohort_id is not None:
         queryset = queryset.filter(cohort_id=cohort_id)
     if artist_id is not None:
         queryset = queryset.filter(artist_id=artist_id)
+    if artist_ids is not None:
+        queryset = queryset.filter(artist_id__in=artist_ids)
     if overdue:
         queryset = queryset.filter(due_at__lt=timezone.now())
     if appeals:
@@ -81,6 +99,41 @@ def review_queue(
     )
 
 
+def queue_artist_ids(*, text: str) -> list[int] | None:
+    """The artists a queue filter names, by what a reviewer typed: None for nothing typed
+    (no filter); a number is an account id (the queue's links before the text filter);
+    else every account whose email, full name or public credit contains the text, in any
+    case (an empty list when none does: an empty queue, not an error). ValidationError on
+    ``artist``: over ARTIST_FILTER_MAX_LENGTH characters, control characters, or more than
+    ARTIST_FILTER_MAX_MATCHES accounts matching.
+
+    The ids are resolved here, in one query over the accounts, so the queue itself filters
+    on ``artist_id IN (...)`` and keeps its partial index on (artist, due_at, id).
+    """
+    text = clean_text(text, field="artist", max_length=ARTIST_FILTER_MAX_LENGTH)
+    if not text:
+        return None
+    if text.isascii() and text.isdigit() and len(text) <= 18:  # 18 digits: within bigint
+        return [int(text)]
+    named = Q(email__icontains=text) | Q(full_name__icontains=text)
+    ids = list(
+        User.objects.filter(named | Q(public_credit__icontains=text))
+        .order_by("pk")
+        .values_list("pk", flat=True)[: ARTIST_FILTER_MAX_MATCHES + 1]
+    )
+    if len(ids) > ARTIST_FILTER_MAX_MATCHES:
+        raise ValidationError(
+            {
+                "artist": ValidationError(
+                    gettext("More than %(count)s accounts match: type more of the email or name.")
+                    % {"count": ARTIST_FILTER_MAX_MATCHES},
+                    code="too_many_matches",
+                )
+            }
+        )
+    return ids
+
+
 def review_item_for_staff(*, item_id: int) -> ReviewItem | None:
     return (
         ReviewItem.objects.select_related(
@@ -91,11 +144,24 @@ def review_item_for_staff(*, item_id: int) -> ReviewItem | None:
     )
 
 
-def review_history_of_artist(*, artist: User, limit: int = 20) -> QuerySet[ReviewDecision]:
+def review_history_of_artist(
+    *, artist_id: int, exclude_item_id: int | None = None, limit: int = 10
+) -> list[ReviewItem]:
+    """The artist's decided items (approved or rejected, as they stand now), the latest
+    decision first, without ``exclude_item_id`` (the item being reviewed): the side panel
+    beside an item."""
+    decided = ReviewItem.objects.filter(
+        artist_id=artist_id, status__in=[ReviewStatus.APPROVED, ReviewStatus.REJECTED]
+    )
+    if exclude_item_id is not None:
+        decided = decided.exclude(pk=exclude_item_id)
+    return list(decided.order_by("-decided_at", "-id")[:limit])
+
+
+def staff_notes_of(*, item: ReviewItem) -> QuerySet[StaffNote]:
+    """The item's private staff notes, newest first, with their authors. Staff only."""
     return (
-        ReviewDecision.objects.filter(item__artist=artist)
-        .select_related("item")
-        .order_by("-created_at")[:limit]
+        StaffNote.objects.filter(item=item).select_related("author").order_by("-created_at", "-id")
     )
 
 

@@ -1,4 +1,5 @@
-"""Writes about review items: create, claim, approve, reject, appeal, revoke, escalate."""
+"""Writes about review items: create, claim, approve, reject, appeal, revoke, escalate,
+and staff notes."""
 
 from __future__ import annotations
 
@@ -26,11 +27,13 @@ from jobs.models import Output
 from moderation.errors import AlreadyClaimed, ClaimRequired, NotAppealable, SameReviewer, SelfReview
 from moderation.models import (
     OPEN_STATUSES,
+    STAFF_NOTE_MAX_LENGTH,
     DecisionOutcome,
     ReviewDecision,
     ReviewItem,
     ReviewStage,
     ReviewStatus,
+    StaffNote,
 )
 from moderation.reasons import reason_codes, reason_label
 from notifications.services import review_decision_notify
@@ -218,16 +221,23 @@ def review_decide(
 ) -> ReviewItem:
     """Approve (``decision=APPROVED``) or reject (``REJECTED``, with a reason and a note)
     an item the reviewer has claimed; without a live claim, ClaimRequired. With
-    ``claim_if_free`` (the review page's approve button) the reviewer first claims an
-    item they don't hold yet (``review_claim``: AlreadyClaimed if another reviewer holds
-    it); the API never claims on a decision."""
+    ``claim_if_free`` (the review page's approve and reject buttons: one keystroke
+    decides) the reviewer first claims an item they don't hold live yet (``review_claim``:
+    AlreadyClaimed if another reviewer holds it), and a refused decision takes that claim
+    back with it: the item is left as it was. The API never claims on a decision."""
     if decision not in (ReviewStatus.APPROVED, ReviewStatus.REJECTED):
         raise ValueError(f"A review decides approved or rejected, not {decision}.")
-    if claim_if_free and item.claimed_by_id != reviewer.pk:
-        item = review_claim(item=item, reviewer=reviewer)
-    if decision == ReviewStatus.APPROVED:
-        return review_approve(item=item, reviewer=reviewer, note=note)
-    return review_reject(item=item, reviewer=reviewer, reason_code=reason_code, note=note)
+    holds_live_claim = (
+        item.claimed_by_id == reviewer.pk
+        and item.claim_expires_at is not None
+        and item.claim_expires_at >= timezone.now()
+    )
+    with transaction.atomic():
+        if claim_if_free and not holds_live_claim:
+            item = review_claim(item=item, reviewer=reviewer)
+        if decision == ReviewStatus.APPROVED:
+            return review_approve(item=item, reviewer=reviewer, note=note)
+        return review_reject(item=item, reviewer=reviewer, reason_code=reason_code, note=note)
 
 
 @dataclass
@@ -330,6 +340,26 @@ def review_revoke_approval(
                 email_subject="[Vernissage] " + gettext("Approval withdrawn"),
             )
     return item
+
+
+def staff_note_add(*, item: ReviewItem, author: User, body: str) -> StaffNote:
+    """Add a private note to an item, for staff only (reviewers and program admins): the
+    artist never sees it. Any item, open or decided. The body is refused (on ``body``) when
+    blank or over STAFF_NOTE_MAX_LENGTH characters. Audited without the text: the note
+    itself is the record."""
+    _require_reviewer(author)
+    body = clean_text(
+        body,
+        field="body",
+        max_length=STAFF_NOTE_MAX_LENGTH,
+        multiline=True,
+        required=True,
+        required_message=gettext("Write the note first."),
+    )
+    with transaction.atomic():
+        note = StaffNote.objects.create(item=item, author=author, body=body)
+        audit_record(actor=author, action="review.note", target=item, data={"note": note.pk})
+    return note
 
 
 def review_escalate_overdue(*, now: datetime | None = None) -> list[int]:

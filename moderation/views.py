@@ -1,4 +1,5 @@
-"""Staff review pages: the queue, one item, SLA figures. Thin: services decide."""
+"""Staff review pages: the queue, one item (with its private staff notes), SLA figures.
+Thin: services decide."""
 
 from __future__ import annotations
 
@@ -16,14 +17,23 @@ from accounts.permissions import REVIEW_OUTPUTS
 from cohorts.models import Cohort
 from domain.errors import DomainError
 from jobs.selectors import job_visible_to
-from moderation.forms import AppealForm, BulkApproveForm, RejectForm, ReviewDecisionForm
+from moderation.forms import (
+    AppealForm,
+    BulkApproveForm,
+    RejectForm,
+    ReviewDecisionForm,
+    StaffNoteForm,
+)
 from moderation.models import ReviewItem, ReviewStatus
 from moderation.selectors import (
+    QueuePage,
     decode_cursor,
+    queue_artist_ids,
     review_history_of_artist,
     review_item_for_staff,
     review_queue,
     review_sla_report,
+    staff_notes_of,
 )
 from moderation.services import (
     review_appeal,
@@ -32,6 +42,7 @@ from moderation.services import (
     review_decide,
     review_release,
     review_revoke_approval,
+    staff_note_add,
 )
 from web.http import error_text
 from web.media_links import input_image_url, media_url, shots_shown
@@ -45,7 +56,6 @@ def _int(value: str | None) -> int | None:
 def _filters(request: HttpRequest) -> dict[str, object]:
     return {
         "cohort_id": _int(request.GET.get("cohort")),
-        "artist_id": _int(request.GET.get("artist")),
         "overdue": request.GET.get("overdue") == "1",
         "appeals": request.GET.get("appeals") == "1",
     }
@@ -56,7 +66,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     cursor = request.GET.get("after")
     after = decode_cursor(cursor) if cursor else None
-    page = review_queue(after=after, **filters)  # type: ignore[arg-type]
+    # The artist filter as typed (an email, a name, or an id from an older link).
+    artist = request.GET.get("artist", "")
+    artist_error = None
+    try:
+        artist_ids = queue_artist_ids(text=artist)
+    except ValidationError as error:
+        artist_error = error_text(error)
+        page = QueuePage(items=[], next_cursor=None)
+    else:
+        page = review_queue(after=after, artist_ids=artist_ids, **filters)  # type: ignore[arg-type]
     query = request.GET.copy()
     query.pop("after", None)
     if page.next_cursor:
@@ -73,7 +92,10 @@ def queue(request: HttpRequest) -> HttpResponse:
             "cohorts": Cohort.objects.order_by("name"),
             "next_query": query.urlencode() if page.next_cursor else None,
             "me": signed_in_user(request),
+            "artist": artist,
+            "artist_error": artist_error,
         },
+        status=400 if artist_error else 200,
     )
 
 
@@ -109,7 +131,12 @@ def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
 
 
 def _render_item(
-    request: HttpRequest, item: ReviewItem, *, reject_form: RejectForm, status: int = 200
+    request: HttpRequest,
+    item: ReviewItem,
+    *,
+    reject_form: RejectForm,
+    note_form: StaffNoteForm | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     me = signed_in_user(request)
     output = item.output
@@ -135,7 +162,11 @@ def _render_item(
             ),
             # A storyboard: its shot list beside the video (decided on as a whole).
             "shots": shots_shown(job=output.job, viewer=me),
-            "history": review_history_of_artist(artist=item.artist),
+            # The side panel: this artist's earlier decided items, this one left out.
+            "history": review_history_of_artist(artist_id=item.artist_id, exclude_item_id=item.pk),
+            # Private to staff: never in anything the artist is sent.
+            "staff_notes": staff_notes_of(item=item),
+            "note_form": note_form or StaffNoteForm(),
             "reject_form": reject_form,
             "mine": item.claimed_by_id == me.pk and item.status == "claimed",
             "next_item": next_item[0] if next_item else None,
@@ -186,6 +217,7 @@ def _act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
                 decision=ReviewStatus.REJECTED,
                 reason_code=sent["reason_code"],
                 note=sent["note"],
+                claim_if_free=True,  # a reason key, the note, Ctrl+Enter: no claim step
             )
             messages.success(request, _("Rejected; the artist has been told why."))
         elif action == "revoke":
@@ -212,6 +244,24 @@ def act(request: HttpRequest, item_id: int, action: str) -> HttpResponse:
     if action not in ("claim", "release", "approve", "reject", "revoke"):
         raise Http404
     return _act(request, item_id, action)
+
+
+@permission_required(REVIEW_OUTPUTS, raise_exception=True)
+@require_POST
+def note_add(request: HttpRequest, item_id: int) -> HttpResponse:
+    """A private staff note on the item; a refused one re-shows the page, text kept."""
+    item = _item_or_404(item_id)
+    form = StaffNoteForm(request.POST)
+    form.is_valid()  # reads the text; the service checks it
+    try:
+        staff_note_add(item=item, author=signed_in_user(request), body=form.cleaned_data["body"])
+    except (DomainError, ValidationError) as error:
+        refusal_to_form(form, error, field="body")
+        form.fields["body"].widget.attrs["autofocus"] = True  # straight back to the fix
+        status = error.http_status if isinstance(error, DomainError) else 400
+        return _render_item(request, item, reject_form=RejectForm(), note_form=form, status=status)
+    messages.success(request, _("Note added. Only staff can read it."))
+    return redirect(reverse("moderation:item", kwargs={"item_id": item.pk}) + "#notes-heading")
 
 
 @permission_required(REVIEW_OUTPUTS, raise_exception=True)

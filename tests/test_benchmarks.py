@@ -38,6 +38,7 @@ def test_review_queue_benchmark_runs_in_smoke_mode():
     assert "review items: 300 " in out
     for case in (
         "page, first", "page, deep (after 90 %)", "page, cohort filter", "page, artist filter",
+        "page, artist email filter", "page, artist name filter",
         "page, overdue", "page, appeals", "API, first", "API, deep (after 90 %)",
     ):  # fmt: skip
         assert re.search(

@@ -188,7 +188,7 @@ def states(artist: User, reviewer: User, make_output) -> dict[str, str]:
     """Pages in the states the walk's world doesn't show; and a video in the public
     gallery (the walk's is shared by link), which every role's gallery page then lists."""
     from jobs.models import Job, JobStatus
-    from moderation.services import review_approve, review_claim, review_reject
+    from moderation.services import review_approve, review_claim, review_reject, staff_note_add
     from publishing.services import publication_create
 
     assert artist.cohort is not None
@@ -200,6 +200,8 @@ def states(artist: User, reviewer: User, make_output) -> dict[str, str]:
     )  # fmt: skip
     pending = make_output(artist, prompt="moss on a stone wall")
     review_claim(item=pending.review, reviewer=reviewer)
+    # Its staff notes and side panel filled in (the rejected and approved items below).
+    staff_note_add(item=pending.review, author=reviewer, body="Same seed as last week's.")
     rejected = make_output(artist, prompt="a crowd under fireworks")
     review_reject(
         item=review_claim(item=rejected.review, reviewer=reviewer),
@@ -244,6 +246,15 @@ def forms_with_errors(page: Page, base: str, role: str) -> Iterator[str]:
         page.get_by_role("button", name="Sign In").click()
         page.locator(ERRORS_SHOWN).first.wait_for()
         yield "sign-in form with errors"
+    if role == "staff":
+        page.goto(f"{base}/staff/review/")
+        page.get_by_role("link", name=re.compile(r"^#\d+$")).first.click()
+        page.get_by_role("button", name="Add note").click()  # no text
+        page.locator(ERRORS_SHOWN).first.wait_for()
+        yield "staff note form with errors"
+        page.goto(f"{base}/staff/review/?artist={'x' * 201}")
+        page.locator(ERRORS_SHOWN).first.wait_for()
+        yield "queue filter with an error"
 
 
 @pytest.mark.parametrize("role", ROLES)

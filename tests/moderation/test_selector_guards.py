@@ -55,18 +55,21 @@ def test_the_queue_holds_only_open_items_and_each_filter_narrows_it(
     assert queue_ids(overdue=True) == {mine.pk}
 
 
-def test_an_artists_review_history_holds_only_their_own_decisions(
+def test_an_artists_review_history_holds_only_their_own_decided_items(
     artist, other_artist, reviewer, make_output
 ):
-    """The guard: ``review_history_of_artist``'s ``filter(item__artist=artist)``: the
-    history shown beside an artist's item is theirs, not every artist's decisions."""
+    """The guards: ``review_history_of_artist``'s ``artist_id`` and ``status__in`` (decided
+    items only): the history shown beside an artist's item is theirs, not every artist's
+    decisions, and holds no item still open."""
     for person in (artist, other_artist):
         item = make_output(person).review
         review_approve(item=review_claim(item=item, reviewer=reviewer), reviewer=reviewer)
+    make_output(artist)  # open
 
-    history = list(review_history_of_artist(artist=artist))
+    history = review_history_of_artist(artist_id=artist.pk)
 
-    assert history and {decision.item.artist_id for decision in history} == {artist.pk}
+    assert len(history) == 1 and {item.artist_id for item in history} == {artist.pk}
+    assert history[0].status == "approved"
 
 
 def test_the_sla_report_counts_each_cohorts_own_first_decisions_and_open_items(

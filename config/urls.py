@@ -41,7 +41,9 @@ urlpatterns = [
     path("feedback/", include("feedback.urls")),
     path("ledger/", include("ledger.urls")),
     path("staff/agreements/", include(staff_agreement_urls)),
+    path("staff/invitations/", include("invitations.staff_urls")),
     path("staff/credits/", include(staff_credit_urls)),
+    path("staff/cohorts/", include("cohorts.urls")),
     path("account/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     # The language switcher (Django's set_language, plus the account's language).

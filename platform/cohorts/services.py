@@ -19,6 +19,7 @@ from cohorts.options import (
     default_resolutions,
     validate_modes,
 )
+from cohorts.selectors import cohort_seats_taken
 from domain.text import clean_text
 
 if TYPE_CHECKING:
@@ -182,4 +183,125 @@ def cohort_set_allowed_modes(*, actor: User | None, cohort: Cohort, modes: list[
         actor=actor, action="cohort.allowed_modes", target=cohort,
         data={"from": previous, "to": cohort.allowed_modes},
     )  # fmt: skip
+    return cohort
+
+
+# The cohort's caps and offer (issue 18): what ``cohort_update_limits`` sets.
+LIMITS = (
+    "capacity",
+    "daily_generation_quota",
+    "review_sla_hours",
+    "scheduling_weight",
+    "allowed_durations",
+    "allowed_resolutions",
+    "visible_watermark",
+)
+
+
+@transaction.atomic
+def cohort_update_limits(
+    *,
+    actor: User | None,
+    cohort: Cohort,
+    capacity: int,
+    daily_generation_quota: int,
+    review_sla_hours: int,
+    scheduling_weight: int,
+    allowed_durations: list[int],
+    allowed_resolutions: list[str],
+    visible_watermark: bool,
+) -> Cohort:
+    """Set the cohort's seats, daily quota, review SLA, GPU share, offered durations and
+    resolutions, and visible watermark. Raises ValidationError per field (the model's
+    validators; a capacity below the seats already taken) and changes nothing then;
+    unchanged values are a no-op. Audited: each changed field, from what, to what.
+
+    The cohort row is locked while the seats are counted, as ``invitation_accept`` locks
+    it to take a seat: a seat taken meanwhile can't slip under the new capacity."""
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
+    locked = Cohort.objects.select_for_update().get(pk=cohort.pk)
+    wanted: dict[str, object] = {
+        "capacity": capacity,
+        "daily_generation_quota": daily_generation_quota,
+        "review_sla_hours": review_sla_hours,
+        "scheduling_weight": scheduling_weight,
+        "allowed_durations": list(allowed_durations),
+        "allowed_resolutions": list(allowed_resolutions),
+        "visible_watermark": visible_watermark,
+    }
+    previous = {field: getattr(locked, field) for field in LIMITS}
+    for field, value in wanted.items():
+        setattr(locked, field, value)
+    errors: dict[str, list[str]] = {}
+    try:
+        locked.full_clean(validate_unique=False, validate_constraints=False)
+    except ValidationError as error:
+        errors = {k: v for k, v in error.message_dict.items() if k in wanted}
+    taken = cohort_seats_taken(cohort=locked)
+    if "capacity" not in errors and isinstance(capacity, int) and capacity < taken:
+        errors["capacity"] = [
+            f"{taken} artists already hold a seat; the capacity can't be below that."
+        ]
+    if errors:
+        raise ValidationError(errors)
+    changed = {k: v for k, v in previous.items() if getattr(locked, k) != v}
+    if changed:
+        locked.save(update_fields=list(changed))
+        audit_record(
+            actor=actor, action="cohort.limits", target=locked,
+            data={k: {"from": v, "to": getattr(locked, k)} for k, v in changed.items()},
+        )  # fmt: skip
+    for field in LIMITS:
+        setattr(cohort, field, getattr(locked, field))
+    return cohort
+
+
+def cohort_update_settings(
+    *,
+    actor: User | None,
+    cohort: Cohort,
+    capacity: int,
+    daily_generation_quota: int,
+    review_sla_hours: int,
+    scheduling_weight: int,
+    allowed_durations: list[int],
+    allowed_resolutions: list[str],
+    visible_watermark: bool,
+    allowed_modes: list[str],
+    max_variations: int,
+    max_shots: int,
+    download_policy: str,
+) -> Cohort:
+    """Everything the program page edits at once, each part through its own service (each
+    audits its own change). All or nothing: every refusal is collected, raised as one
+    ValidationError per field, and nothing is saved then (``cohort`` is read again)."""
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
+    steps = [
+        lambda: cohort_update_limits(
+            actor=actor, cohort=cohort, capacity=capacity,
+            daily_generation_quota=daily_generation_quota, review_sla_hours=review_sla_hours,
+            scheduling_weight=scheduling_weight, allowed_durations=allowed_durations,
+            allowed_resolutions=allowed_resolutions, visible_watermark=visible_watermark,
+        ),
+        lambda: cohort_set_allowed_modes(actor=actor, cohort=cohort, modes=allowed_modes),
+        lambda: cohort_set_generation_limits(
+            actor=actor, cohort=cohort, max_variations=max_variations, max_shots=max_shots
+        ),
+        lambda: cohort_set_download_policy(actor=actor, cohort=cohort, policy=download_policy),
+    ]  # fmt: skip
+    try:
+        with transaction.atomic():
+            errors: dict[str, list[str]] = {}
+            for step in steps:
+                try:
+                    with transaction.atomic():
+                        step()
+                except ValidationError as error:
+                    for field, messages in error.message_dict.items():
+                        errors.setdefault(field, []).extend(messages)
+            if errors:
+                raise ValidationError(errors)
+    except ValidationError:
+        cohort.refresh_from_db()
+        raise
     return cohort

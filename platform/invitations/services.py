@@ -1,4 +1,4 @@
-"""Writes about invitations: create, revoke, accept."""
+"""Writes about invitations: create (one or a batch), resend, revoke, accept."""
 
 from __future__ import annotations
 
@@ -116,27 +116,125 @@ def invitation_create(
         )
     with transaction.atomic():
         address = invitation_validate_email(email=email)
-        token = new_token()
-        now = timezone.now()
-        invitation = Invitation.objects.create(
-            email=address,
-            cohort=cohort,
-            inviter=inviter,
-            token_hash=hash_token(token),
-            created_at=now,
-            expires_at=now + timedelta(days=days),
-        )
-        issued = IssuedInvitation(invitation=invitation, token=token)
+        issued = _issue(inviter=inviter, address=address, cohort=cohort, days=days,
+                        send_email=send_email)  # fmt: skip
         audit_record(
-            actor=inviter, action="invitation.create", target=invitation,
+            actor=inviter, action="invitation.create", target=issued.invitation,
             data={"email": address, "cohort": cohort.name},
         )  # fmt: skip
-        if send_email:
-            # In the inviter's language (their portal language, or the default for the
-            # invite command): the invitee has no account, so no language of their own yet.
-            language = translation.get_language() or settings.LANGUAGE_CODE
-            transaction.on_commit(lambda: _send_invitation_email(issued, language=language))
     return issued
+
+
+def _issue(
+    *, inviter: User | None, address: str, cohort: Cohort, days: int, send_email: bool
+) -> IssuedInvitation:
+    """The new row and its link, emailed after commit; the caller validates and audits."""
+    token = new_token()
+    now = timezone.now()
+    invitation = Invitation.objects.create(
+        email=address,
+        cohort=cohort,
+        inviter=inviter,
+        token_hash=hash_token(token),
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
+    issued = IssuedInvitation(invitation=invitation, token=token)
+    if send_email:
+        # In the inviter's language (their portal language, or the default for the
+        # invite command): the invitee has no account, so no language of their own yet.
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        transaction.on_commit(lambda: _send_invitation_email(issued, language=language))
+    return issued
+
+
+def invitation_resend(
+    *, actor: User | None, invitation: Invitation, send_email: bool = True
+) -> IssuedInvitation:
+    """Send a new link for a pending (possibly expired) invitation: the old link stops
+    working and a new invitation to the same address and cohort replaces it, with a fresh
+    expiry. One transaction, audited once as ``invitation.resend``.
+
+    Raises InvalidTransition for a used or revoked invitation, and ValidationError when
+    the address has meanwhile got an account.
+    """
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
+    with transaction.atomic():
+        old = Invitation.objects.select_for_update().select_related("cohort").get(pk=invitation.pk)
+        if old.status == InvitationStatus.ACCEPTED:
+            raise InvalidTransition(_("This invitation was already used; it can't be resent."))
+        if old.status == InvitationStatus.REVOKED:
+            raise InvalidTransition(
+                _("This invitation was revoked; invite the address again instead.")
+            )
+        old.status = InvitationStatus.REVOKED
+        old.revoked_at = timezone.now()
+        old.save(update_fields=["status", "revoked_at"])
+        address = invitation_validate_email(email=old.email)
+        issued = _issue(
+            inviter=actor, address=address, cohort=old.cohort,
+            days=settings.INVITATION_EXPIRY_DAYS, send_email=send_email,
+        )  # fmt: skip
+        audit_record(
+            actor=actor, action="invitation.resend", target=issued.invitation,
+            data={"email": address, "cohort": old.cohort.name, "replaces": old.pk},
+        )  # fmt: skip
+    return issued
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """One row of an invitation upload: its number in the file, as it was written."""
+
+    number: int
+    email: str
+    cohort_name: str = ""
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What became of one row: the new invitation, or why there is none."""
+
+    number: int
+    email: str
+    invitation: Invitation | None = None
+    reason: str = ""
+
+
+def invitation_create_batch(
+    *, inviter: User | None, rows: list[BatchRow], default_cohort: Cohort
+) -> list[BatchResult]:
+    """Invite each row's address into its named cohort (``default_cohort`` when the row
+    names none), each in its own transaction: a refused row is named with its reason and
+    does not undo the others. A later row repeating an address is refused as a duplicate.
+    """
+    require(actor=inviter, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
+    names = {row.cohort_name for row in rows if row.cohort_name}
+    cohorts = {c.name: c for c in Cohort.objects.filter(name__in=names)}
+    seen: set[str] = set()
+    results = []
+    for row in rows:
+        address = normalize_email(row.email)
+        if address in seen:
+            reason = _("%(address)s appears earlier in the file.") % {"address": address}
+            results.append(BatchResult(number=row.number, email=row.email, reason=reason))
+            continue
+        seen.add(address)
+        cohort = cohorts.get(row.cohort_name) if row.cohort_name else default_cohort
+        if cohort is None:
+            reason = _("No cohort is named %(name)s.") % {"name": row.cohort_name}
+            results.append(BatchResult(number=row.number, email=row.email, reason=reason))
+            continue
+        try:
+            issued = invitation_create(inviter=inviter, email=row.email, cohort=cohort)
+        except ValidationError as error:
+            reason = " ".join(error.messages)
+            results.append(BatchResult(number=row.number, email=row.email, reason=reason))
+        else:
+            results.append(
+                BatchResult(number=row.number, email=row.email, invitation=issued.invitation)
+            )
+    return results
 
 
 def _send_invitation_email(issued: IssuedInvitation, *, language: str) -> None:

@@ -255,6 +255,15 @@ def forms_with_errors(page: Page, base: str, role: str) -> Iterator[str]:
         page.goto(f"{base}/staff/review/?artist={'x' * 201}")
         page.locator(ERRORS_SHOWN).first.wait_for()
         yield "queue filter with an error"
+    if role == "superuser":
+        page.goto(f"{base}/staff/cohorts/")
+        page.get_by_role("link", name="Wave 1").click()
+        page.get_by_label("Capacity (seats)").fill("0")
+        page.get_by_role("checkbox", name="480p").uncheck()
+        page.get_by_role("checkbox", name="720p").uncheck()  # no resolution left
+        page.get_by_role("button", name="Save settings").click()
+        page.locator(ERRORS_SHOWN).first.wait_for()
+        yield "cohort settings with errors"
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -303,7 +303,14 @@ EXPECTED: dict[str, str] = {
     's/<str:slug>/media/': 'oooomoo',
     'staff/agreements/': 'lndlmdo',
     'staff/agreements/<int:pk>/': 'lndlmdo',
+    'staff/cohorts/': 'lndlmdo',
+    'staff/cohorts/<int:cohort_id>/': 'lndlmdo',
     'staff/credits/': 'lndlmdo',
+    'staff/invitations/': 'lndlmdo',
+    'staff/invitations/<int:invitation_id>/resend/': 'lndlmdr',
+    'staff/invitations/<int:invitation_id>/revoke/': 'lndlmdr',
+    'staff/invitations/invite/': 'lndlmdb',
+    'staff/invitations/upload/': 'lndlmdb',
     'staff/publications/<int:publication_id>/showcase/': 'lndlmdr',
     'staff/publications/<int:publication_id>/takedown/': 'lndlmrr',
     'staff/review/': 'lndlmoo',
@@ -368,6 +375,7 @@ def world(artist: User, reviewer: User, make_output, invite) -> dict[str, str]:
         # The approval above told the artist: their newest notification.
         "notification": str(artist.notifications.latest("pk").pk),
         "upload": str(image.pk),
+        "cohort": str(artist.cohort_id),
     }
 
 
@@ -389,10 +397,12 @@ _PK_BY_PREFIX = (
     ("api/v1/uploads/", "upload"),
 )
 _BY_NAME = {
+    "cohort_id": "cohort",
     "job_id": "job",
     "output_id": "output",
     "publication_id": "publication",
     "item_id": "review",
+    "invitation_id": "invitation",
     "image_id": "upload",
     "slug": "slug",
 }

@@ -104,22 +104,28 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def read_frames(path: Path) -> np.ndarray:
-    """Every frame of a video file as uint8 RGB (frames, height, width, 3)."""
-    info = probe(path)
+def _decode_rgb(path: Path, *, width: int, height: int, before_input: Sequence[str] = ()) -> bytes:
+    """Raw RGB frames of ``path``'s video, whole frames only (ffmpeg's ``before_input``
+    options, e.g. a seek, go before ``-i``). Raises EncodingError with ffmpeg's words."""
     command = [
-        "ffmpeg", "-nostdin", "-loglevel", "error", "-i", str(path), "-map", "0:v:0",
-        "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:",
+        "ffmpeg", "-nostdin", "-loglevel", "error", *before_input, "-i", str(path),
+        "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:",
     ]  # fmt: skip
     try:
         result = subprocess.run(command, capture_output=True, check=False, timeout=600)  # noqa: S603
     except (OSError, subprocess.TimeoutExpired) as error:
         raise EncodingError(f"ffmpeg could not read {path.name}: {error}") from error
-    frame_size = info.width * info.height * 3
+    frame_size = width * height * 3
     if result.returncode != 0 or len(result.stdout) < frame_size:
         tail = result.stderr.decode(errors="replace")[-500:]
         raise EncodingError(f"ffmpeg could not decode {path.name}: {tail or 'no frames'}")
-    data = result.stdout[: len(result.stdout) // frame_size * frame_size]
+    return result.stdout[: len(result.stdout) // frame_size * frame_size]
+
+
+def read_frames(path: Path) -> np.ndarray:
+    """Every frame of a video file as uint8 RGB (frames, height, width, 3)."""
+    info = probe(path)
+    data = _decode_rgb(path, width=info.width, height=info.height)
     return np.frombuffer(data, np.uint8).reshape(-1, info.height, info.width, 3)
 
 
@@ -127,21 +133,9 @@ def last_frame(path: Path) -> np.ndarray:
     """The last frame of a video file, uint8 RGB (height, width, 3): where an extension
     starts from. Decodes only its last second (``-sseof``), not the whole video."""
     info = probe(path, count_frames=False)
-    command = [
-        "ffmpeg", "-nostdin", "-loglevel", "error", "-sseof", "-1", "-i", str(path),
-        "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:",
-    ]  # fmt: skip
-    try:
-        result = subprocess.run(command, capture_output=True, check=False, timeout=600)  # noqa: S603
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise EncodingError(f"ffmpeg could not read {path.name}: {error}") from error
-    frame_size = info.width * info.height * 3
-    if result.returncode != 0 or len(result.stdout) < frame_size:
-        tail = result.stderr.decode(errors="replace")[-500:]
-        raise EncodingError(f"ffmpeg could not decode {path.name}: {tail or 'no frames'}")
-    end = len(result.stdout) // frame_size * frame_size
-    last = np.frombuffer(result.stdout[end - frame_size : end], np.uint8)
-    return last.reshape(info.height, info.width, 3).copy()
+    data = _decode_rgb(path, width=info.width, height=info.height, before_input=("-sseof", "-1"))
+    frames = np.frombuffer(data, np.uint8).reshape(-1, info.height, info.width, 3)
+    return frames[-1].copy()
 
 
 def concat_mp4(parts: Sequence[Path], *, path: Path) -> None:

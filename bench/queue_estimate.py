@@ -114,6 +114,12 @@ def fraction_summary(name: str, errors: list[float], left_out: int) -> str:
     )
 
 
+def _waited(read: Prediction | None, created: float) -> str:
+    if read is None or read.start is None:
+        return "-"
+    return f"{read.start - created:.2f} (pos {read.position}, {read.status})"
+
+
 def seconds(text: str | None) -> float | None:
     if text is None:
         return None
@@ -310,6 +316,16 @@ def main() -> None:
         if len(by_start) > 1
         else typical_run
     )
+    # What each burst job held its worker for: its start -> the next start on the line
+    # (the last one: its run). Used to take out of a job's wait the time spent on jobs
+    # submitted after its estimate was read that the fair order put ahead of it.
+    held = {
+        a.pk: (b.started_at.timestamp() - a.started_at.timestamp())  # type: ignore[union-attr]
+        for a, b in itertools.pairwise(
+            sorted(jobs.values(), key=lambda j: j.started_at.timestamp())  # type: ignore[union-attr]
+        )
+    }
+    net_of_overtaking: list[float] = []
     fractions: dict[str, list[float]] = {"submit": [], "burst": []}
     seconds_off: dict[str, list[float]] = {"submit": [], "burst": []}
     left_out = {"submit": 0, "burst": 0}
@@ -341,6 +357,23 @@ def main() -> None:
             left_out[p.when] += 1
             continue
         fractions[p.when].append(error / wait)
+        if p.when == "submit":
+            # Later arrivals no estimate read now can see (the fair order, by design):
+            # their time on the workers, shared among them, comes off the actual start.
+            overtook = (
+                sum(
+                    held.get(other.pk, typical_run)
+                    for other in jobs.values()
+                    if other.created_at.timestamp() > p.at
+                    and other.started_at is not None
+                    and other.started_at < job.started_at
+                )
+                / args.workers
+            )
+            known_start = job.started_at.timestamp() - overtook
+            known_wait = known_start - job.created_at.timestamp()
+            if known_wait >= pace:
+                net_of_overtaking.append(abs(p.start - known_start) / known_wait)
 
     print(
         f"machine: {stdlib_platform.node()} {os.cpu_count()} cores, Python "
@@ -414,6 +447,15 @@ def main() -> None:
                              left_out[when])
             + f", {missing[when]} without an estimate"
         )  # fmt: skip
+        if when == "submit":
+            print(
+                fraction_summary(
+                    "start error / actual wait, read at its submission, net of later "
+                    "arrivals that overtook it",
+                    net_of_overtaking,
+                    len(fractions[when]) - len(net_of_overtaking),
+                )
+            )
         shifts = moved[when]
         print(
             f"position read {label} vs jobs that started before it: "
@@ -423,7 +465,11 @@ def main() -> None:
         )
     if args.per_job:
         read = {p.job_id: p for p in at_submit if p.when == "burst"}
-        print("per job (burst order): id size artist position wait run predicted-wait")
+        first_read = {p.job_id: p for p in at_submit if p.when == "submit"}
+        print(
+            "per job (burst order): id size artist position wait run predicted-wait "
+            "(once the burst was in) / at submission"
+        )
         for job in sorted(jobs.values(), key=lambda j: j.pk):
             seen_as = read.get(job.pk)
             created = job.created_at.timestamp()
@@ -438,7 +484,7 @@ def main() -> None:
                 f"pos {None if seen_as is None else seen_as.position} "
                 f"wait {(job.started_at - job.created_at).total_seconds():.2f} "  # type: ignore[operator]
                 f"run {(job.finished_at - job.started_at).total_seconds():.2f} "  # type: ignore[operator]
-                f"predicted {predicted}"
+                f"predicted {predicted} / {_waited(first_read.get(job.pk), created)}"
             )
     print(f"load average after: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

@@ -40,8 +40,8 @@ The method (docs/decisions/0024-queue-estimates-in-the-status-answer.md):
   run. When workers are live but none serves the model, the job is **waiting for
   capacity**: ``workers`` 0, ``workers_source`` "none", no times.
 
-Times are whole seconds. Everything that reads the clock reads ``clock`` (the tests hold
-it: two answers compared byte for byte must be made at the same instant).
+Times are whole seconds (the nearest). Everything that reads the clock reads ``clock``
+(the tests hold it: two answers compared byte for byte must be made at the same instant).
 
 The inputs are gathered in two ways that must agree: ``queue_estimate`` (the ORM, for the
 whole stack, PostgreSQL or SQLite) and ``estimate_sql`` (a part of the status fast path's
@@ -156,7 +156,9 @@ def _work(steps: int, frames: int, width: int, height: int) -> int:
 
 
 def _whole_second(moment: datetime) -> datetime:
-    return moment.replace(microsecond=0)
+    """To the nearest whole second (not down: truncating made every estimate up to a
+    second early, a bias that dominates when the waits are seconds long)."""
+    return (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
 
 
 def _expected_seconds(samples: Sequence[tuple[timedelta, int]], work: int) -> float | None:

@@ -4,6 +4,7 @@ the whole stack with them (decision 0018)."""
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,7 +31,9 @@ def now(monkeypatch: pytest.MonkeyPatch) -> datetime:
 
 
 def iso(moment: datetime) -> str:
-    return moment.replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """The API's form of an estimated time: to the nearest whole second."""
+    nearest = (moment + timedelta(microseconds=500_000)).replace(microsecond=0)
+    return nearest.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def succeeded(artist: User, *, took: float, ended: datetime, **fields: Any) -> Job:
@@ -375,3 +378,18 @@ def test_the_fast_path_gives_the_same_occupancy_as_the_whole_stack(
             fast, queries, _ = both(signed_in(artist), url(mine))
         assert queries == FAST_QUERIES
         assert fast.json()["queue"]["estimated_start"] is not None
+
+
+@pytest.mark.parametrize(("fraction", "rounded_up"), [(0.2, False), (0.7, True)])
+def test_estimated_times_are_rounded_to_the_nearest_second_not_down(
+    artist, monkeypatch: pytest.MonkeyPatch, fraction: float, rounded_up: bool
+) -> None:
+    """Truncating made every estimate up to a second early (issue 16's bench: waits of a
+    few seconds came out 10-50 % early on that alone)."""
+    whole = float(int(time.time()))
+    now = datetime.fromtimestamp(hold_clocks(monkeypatch, at=whole + fraction), tz=UTC)
+    history(artist, now, 10, 10, 10)
+    make_job(artist)  # ahead: 10 s
+    queue = api_queue(signed_in(artist), make_job(artist))
+    expected = datetime.fromtimestamp(whole + 10 + (1 if rounded_up else 0), tz=UTC)
+    assert queue["estimated_start"] == expected.strftime("%Y-%m-%dT%H:%M:%SZ")

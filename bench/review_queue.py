@@ -7,9 +7,12 @@ Starts a throwaway PostgreSQL (tests/servers.py), migrates, bulk-inserts N jobs,
 and open review items with SQL (two cohorts, 1,000 artists, due times spread over 30 days,
 a tenth already overdue; every column the script doesn't spell out takes its model's
 default, so columns added later fill themselves), ANALYZEs, then times the staff queue page (/staff/review/) and
-the queue API (/api/v1/review/queue/) in-process with Django's test client: the first page,
+the queue API (/api/v1/review/queue/) in-process with Django's test client (each page row
+with its poster and filmstrip thumbnails: two signed media links per row): the first page,
 a page deep in the queue (after the 900,000th item), and filtered pages (the artist filter
-by id, by part of an email and by part of a name: "artist 7" names 111 of the 1,000). "Server time" is
+by id, by part of an email and by part of a name: "artist 7" names 111 of the 1,000). Each output has
+a pre-screen (2 % flagged, 0.5 % not screened): the flagged and not-screened filters and the
+"highest risk first" order, first page and deep, are timed too (issue 18). "Server time" is
 the wall time of the request inside Django, with the database on the same machine.
 """
 
@@ -80,11 +83,13 @@ def fill(items: int) -> None:
     from accounts.models import User
     from jobs.models import Job, JobStatus, Output
     from moderation.models import ReviewItem, ReviewStage, ReviewStatus
+    from screening.models import Screening, ScreeningStatus
 
     def table(model: Any) -> str:
         return connection.ops.quote_name(model._meta.db_table)
 
     appeal = "o.id %% 50 = 0"
+    flagged, not_screened = "o.id %% 50 = 7", "o.id %% 200 = 3"
     steps = [
         insert_select(
             Job,
@@ -104,6 +109,8 @@ def fill(items: int) -> None:
             {
                 "job": "id", "video": "'outputs/bench/' || id || '.mp4'",
                 "poster": "'outputs/bench/' || id || '.jpg'", "width": "80", "height": "48",
+                "filmstrip": "'outputs/bench/' || id || '-filmstrip.jpg'",
+                "filmstrip_frames": "10", "filmstrip_tile_width": "150",
                 "fps": "8", "frame_count": "17", "duration_seconds": "2.1", "codec": "'h264'",
                 "size_bytes": "1000", "sha256": "repeat('0', 64)", "created_at": "now()",
             },
@@ -121,8 +128,28 @@ def fill(items: int) -> None:
                 "due_at": "now() - interval '3 days' + (o.id %% 30000) * interval '1 minute' * 1.44",
                 "appeal_statement": f"CASE WHEN {appeal} THEN 'appeal statement' ELSE '' END",
                 "appealed_at": f"CASE WHEN {appeal} THEN now() END",
+                # The item's copies of its screening (below), as review_item_screened makes.
+                "flagged": flagged, "not_screened": not_screened,
             },
             f"FROM {table(Output)} o JOIN {table(Job)} j ON j.id = o.job_id",
+        ),
+        # Pre-screening (issue 18): 2 % flagged (risk 50-99), 0.5 % not screened, the
+        # rest screened clean with a low risk (0-29).
+        insert_select(
+            Screening,
+            {
+                "output": "o.id",
+                "status": f"CASE WHEN {not_screened} THEN '{ScreeningStatus.NOT_SCREENED.value}' "
+                f"ELSE '{ScreeningStatus.SCREENED.value}' END",
+                "flagged": flagged,
+                "risk_score": f"CASE WHEN {flagged} THEN 50 + o.id %% 50 "
+                f"WHEN {not_screened} THEN 0 ELSE o.id %% 30 END",
+                "flags": f"CASE WHEN {flagged} THEN '[\"FEMALE_BREAST_EXPOSED\"]'::jsonb "
+                "ELSE '[]'::jsonb END",
+                "classifier": "'nudenet-320n/3.4.2'",
+                "created_at": "now()",
+            },
+            f"FROM {table(Output)} o",
         ),
     ]  # fmt: skip
     with connection.cursor() as cursor:
@@ -142,6 +169,22 @@ def measure(client: Client, url: str, requests: int) -> tuple[list[float], set[i
             times.append(elapsed)
             counts.add(len(queries))
     return times, counts
+
+
+def thumbnail_ms(reviewer: Any) -> float:
+    """CPU time of the first page's ``queue_thumbnails`` tags (poster and filmstrip, each
+    with a signed link), rows already read: what thumbnails add to the page's render."""
+    from moderation.selectors import review_queue
+    from web.templatetags.media_links import queue_thumbnails
+
+    items = review_queue().items
+    runs = []
+    for _ in range(50):
+        started = time.process_time()
+        for item in items:
+            queue_thumbnails(item.output, reviewer, item_id=item.pk)
+        runs.append((time.process_time() - started) * 1000)
+    return statistics.median(runs)
 
 
 def p95(values: list[float]) -> float:
@@ -166,7 +209,7 @@ def main() -> None:
     from accounts.services import user_create
     from cohorts.services import cohort_create
     from moderation.models import ReviewItem
-    from moderation.selectors import encode_cursor
+    from moderation.selectors import encode_cursor, encode_risk_cursor
     from tests.conftest import give_totp, record_full_sign_in
 
     c1 = cohort_create(actor=None, name="Bench A", capacity=1000)
@@ -195,6 +238,11 @@ def main() -> None:
     record_full_sign_in(client, reviewer)
     deep_item = ReviewItem.objects.order_by("due_at", "id")[int(total * 0.9)]
     deep = encode_cursor(deep_item)
+    deep_risk = encode_risk_cursor(
+        ReviewItem.objects.select_related("output__screening").order_by(
+            "-output__screening__risk_score", "output_id"
+        )[int(total * 0.9)]
+    )
     artist_id = ReviewItem.objects.values_list("artist_id", flat=True).first()
     cases = {
         "page, first": "/staff/review/",
@@ -206,10 +254,21 @@ def main() -> None:
         "page, artist name filter": "/staff/review/?artist=artist+7",
         "page, overdue": "/staff/review/?overdue=1",
         "page, appeals": "/staff/review/?appeals=1",
+        # Pre-screening (issue 18): its filters and the risk order, first and deep.
+        "page, flagged": "/staff/review/?screen=flagged",
+        "page, not screened": "/staff/review/?screen=not_screened",
+        "page, by risk": "/staff/review/?sort=risk",
+        "page, by risk, deep (90 %)": f"/staff/review/?sort=risk&after={deep_risk}",
         "API, first": "/api/v1/review/queue/",
         "API, deep (after 90 %)": f"/api/v1/review/queue/?after={deep}",
     }
+    # Each page row shows its poster and filmstrip (issue 18): two signed links per row.
+    first = client.get("/staff/review/").content.decode()
+    thumbnails = (first.count('class="queue-poster"'), first.count('class="queue-filmstrip"'))
+    assert thumbnails[0] == thumbnails[1] == min(total, 50), thumbnails
     print(f"date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {os.cpu_count()} cores")
+    print(f"thumbnails on the first page: {thumbnails[0]} posters, {thumbnails[1]} filmstrips")
+    print(f"thumbnail tags (two signed links a row), CPU: {thumbnail_ms(reviewer):.1f} ms median")
     print(f"review items: {total:,} (filled in {fill_seconds:.0f} s); {timezone.now():%H:%M}")
     for name, url in cases.items():
         times, counts = measure(client, url, args.requests)

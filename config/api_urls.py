@@ -21,6 +21,13 @@ from moderation.apis import (
     ReviewQueueApi,
     ReviewRejectApi,
 )
+from moderation.second_opinion_apis import (
+    SecondOpinionApi,
+    SecondOpinionApproveApi,
+    SecondOpinionClaimApi,
+    SecondOpinionQueueApi,
+    SecondOpinionRejectApi,
+)
 from notifications.apis import (
     NotificationListApi,
     NotificationPreferenceApi,
@@ -76,6 +83,28 @@ urlpatterns = [
     path("review/<int:pk>/claim/", ReviewClaimApi.as_view(), name="review-claim"),
     path("review/<int:pk>/approve/", ReviewApproveApi.as_view(), name="review-approve"),
     path("review/<int:pk>/reject/", ReviewRejectApi.as_view(), name="review-reject"),
+    # Second opinions, blind (decision 0036).
+    path("review/second-opinions/", SecondOpinionQueueApi.as_view(), name="second-opinion-queue"),
+    path(
+        "review/second-opinions/<int:pk>/",
+        SecondOpinionApi.as_view(),
+        name="second-opinion",
+    ),
+    path(
+        "review/second-opinions/<int:pk>/claim/",
+        SecondOpinionClaimApi.as_view(),
+        name="second-opinion-claim",
+    ),
+    path(
+        "review/second-opinions/<int:pk>/approve/",
+        SecondOpinionApproveApi.as_view(),
+        name="second-opinion-approve",
+    ),
+    path(
+        "review/second-opinions/<int:pk>/reject/",
+        SecondOpinionRejectApi.as_view(),
+        name="second-opinion-reject",
+    ),
     path(
         "publications/<int:pk>/takedown/",
         PublicationTakedownApi.as_view(),

@@ -44,6 +44,11 @@ urlpatterns = [
     path("staff/invitations/", include("invitations.staff_urls")),
     path("staff/credits/", include(staff_credit_urls)),
     path("staff/cohorts/", include("cohorts.urls")),
+    path("staff/rate-cards/", include("ledger.staff_urls")),
+    path("staff/surveys/", include("feedback.staff_urls")),
+    path("staff/cohorts/<int:cohort_id>/analytics/", include("analytics.urls")),
+    path("staff/announcements/", include("announcements.staff_urls")),
+    path("announcements/", include("announcements.urls")),
     path("account/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     # The language switcher (Django's set_language, plus the account's language).

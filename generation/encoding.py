@@ -1,4 +1,5 @@
-"""Frames to files: H.264 MP4 through ffmpeg, a poster image, probing and hashing."""
+"""Frames to files: H.264 MP4 through ffmpeg, a poster image, a filmstrip, probing and
+hashing."""
 
 from __future__ import annotations
 
@@ -60,6 +61,38 @@ def encode_mp4(frames: np.ndarray, *, fps: int, path: Path, crf: int = 20) -> No
 def write_poster(frames: np.ndarray, *, path: Path) -> None:
     """The middle frame as a JPEG."""
     Image.fromarray(frames[len(frames) // 2]).save(path, format="JPEG", quality=88)
+
+
+FILMSTRIP_TILES = 10
+FILMSTRIP_HEIGHT = 90
+
+
+@dataclass(frozen=True)
+class Filmstrip:
+    frames: int  # tiles, left to right, evenly spaced over the video
+    tile_width: int  # pixels; the image is frames x tile_width wide, height high
+    height: int
+
+
+def write_filmstrip(
+    frames: np.ndarray, *, path: Path, tiles: int = FILMSTRIP_TILES, height: int = FILMSTRIP_HEIGHT
+) -> Filmstrip:
+    """``tiles`` evenly spaced frames (fewer if the video has fewer), each scaled to
+    ``height`` pixels high, side by side in one JPEG: tile ``i`` shows the frame at
+    ``i / tiles`` of the way through, so a position on the strip is a time in the video."""
+    count, frame_height, frame_width, _ = frames.shape
+    if count == 0:
+        raise ValueError("no frames for a filmstrip")
+    tiles = max(1, min(tiles, count))
+    tile_width = max(1, round(frame_width * height / frame_height))
+    strip = Image.new("RGB", (tiles * tile_width, height))
+    for i in range(tiles):
+        frame = Image.fromarray(frames[i * count // tiles])
+        strip.paste(
+            frame.resize((tile_width, height), Image.Resampling.BILINEAR), (i * tile_width, 0)
+        )
+    strip.save(path, format="JPEG", quality=80)
+    return Filmstrip(frames=tiles, tile_width=tile_width, height=height)
 
 
 @dataclass(frozen=True)

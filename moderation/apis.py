@@ -20,6 +20,7 @@ from moderation.selectors import (
     staff_notes_of,
 )
 from moderation.services import review_claim, review_decide, staff_note_add
+from screening.selectors import screening_of, screening_summary
 from web.media_links import media_url
 
 
@@ -57,14 +58,33 @@ class StaffNoteSerializer(serializers.ModelSerializer):
         fields = ["id", "author", "body", "created_at"]
 
 
+class ScreeningSerializer(serializers.Serializer):
+    """The automated pre-screen of the item's output (issue 18): flags and a risk score
+    for the reviewer; it never decides."""
+
+    status = serializers.ChoiceField(choices=["screened", "not_screened"])
+    risk_score = serializers.IntegerField(min_value=0, max_value=100)
+    flags = serializers.ListField(child=serializers.CharField())
+    classifier = serializers.CharField()
+    scores = serializers.DictField(child=serializers.FloatField())
+    error = serializers.CharField(allow_null=True)
+    screened_at = serializers.DateTimeField()
+
+
 class ReviewItemDetailSerializer(ReviewItemSerializer):
     """One item as staff see it: with its private staff notes, newest first (the
-    queue's rows leave them out)."""
+    queue's rows leave them out), and its pre-screen (null for outputs made before
+    pre-screening)."""
 
     staff_notes = serializers.SerializerMethodField()
+    screening = serializers.SerializerMethodField()
 
     class Meta(ReviewItemSerializer.Meta):
-        fields = [*ReviewItemSerializer.Meta.fields, "staff_notes"]
+        fields = [*ReviewItemSerializer.Meta.fields, "staff_notes", "screening"]
+
+    @extend_schema_field(ScreeningSerializer(allow_null=True))
+    def get_screening(self, item: ReviewItem) -> dict[str, object] | None:
+        return screening_summary(screening_of(output=item.output))
 
     @extend_schema_field(StaffNoteSerializer(many=True))
     def get_staff_notes(self, item: ReviewItem) -> list[dict[str, object]]:

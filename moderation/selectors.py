@@ -50,6 +50,27 @@ def decode_cursor(cursor: str) -> tuple[datetime, int] | None:
         return None
 
 
+def encode_risk_cursor(item: ReviewItem) -> str:
+    """The "highest risk first" order's cursor: (risk score, output id), prefixed "r"."""
+    raw = f"r|{item.output.screening.risk_score}|{item.output_id}".encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_risk_cursor(cursor: str) -> tuple[int, int] | None:
+    """The (risk score, output id) after which the next page starts; None when malformed."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, risk, pk = raw.split("|")
+        return (int(risk), int(pk)) if prefix == "r" else None
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+# The queue's pre-screening filter (issue 18): every item, flagged ones, not screened ones.
+SCREEN_FILTERS = ("", "flagged", "not_screened")
+QUEUE_SORTS = ("due", "risk")
+
+
 @dataclass(frozen=True)
 class QueuePage:
     items: list[ReviewItem]
@@ -65,10 +86,18 @@ def review_queue(
     appeals: bool = False,
     after: tuple[datetime, int] | None = None,
     limit: int = QUEUE_PAGE_SIZE,
+    screen: str = "",
+    sort: str = "due",
+    after_risk: tuple[int, int] | None = None,
 ) -> QueuePage:
     """Open items by due time. Keyset pagination on (due_at, id): no OFFSET, no COUNT,
     served by the partial indexes on open items whatever the depth. ``artist_ids`` (from
-    ``queue_artist_ids``) keeps the items of those artists only; an empty list, none."""
+    ``queue_artist_ids``) keeps the items of those artists only; an empty list, none.
+
+    Pre-screening (issue 18): ``screen`` "flagged" or "not_screened" keeps those items;
+    ``sort`` "risk" orders by risk score, highest first, then output id (keyset
+    ``after_risk``, served by the screening's risk index), leaving out items made before
+    pre-screening existed (they have no screening)."""
     if artist_ids is not None and not artist_ids:
         return QueuePage(items=[], next_cursor=None)
     queryset = ReviewItem.objects.filter(status__in=OPEN_STATUSES)
@@ -82,20 +111,49 @@ def review_queue(
         queryset = queryset.filter(due_at__lt=timezone.now())
     if appeals:
         queryset = queryset.filter(stage=ReviewStage.APPEAL)
+    # The item's own copies of its screening, each served by a partial index.
+    if screen == "flagged":
+        queryset = queryset.filter(flagged=True)
+    elif screen == "not_screened":
+        queryset = queryset.filter(not_screened=True)
+    if sort == "risk":
+        return _by_risk(queryset, after_risk=after_risk, limit=limit)
     if after is not None:
         due, pk = after
         # "(due_at, id) > (due, pk)", spelt so PostgreSQL can start an index range scan at
         # due_at >= due (a bare OR makes it walk the index from the beginning).
         queryset = queryset.filter(due_at__gte=due).filter(Q(due_at__gt=due) | Q(pk__gt=pk))
     rows = list(
-        queryset.select_related("artist", "cohort", "claimed_by", "output__job").order_by(
-            "due_at", "id"
-        )[: limit + 1]
+        queryset.select_related(
+            "artist", "cohort", "claimed_by", "output__job", "output__screening"
+        ).order_by("due_at", "id")[: limit + 1]
     )
     has_more = len(rows) > limit
     items = rows[:limit]
     return QueuePage(
         items=items, next_cursor=encode_cursor(items[-1]) if has_more and items else None
+    )
+
+
+def _by_risk(
+    queryset: QuerySet[ReviewItem], *, after_risk: tuple[int, int] | None, limit: int
+) -> QueuePage:
+    queryset = queryset.filter(output__screening__isnull=False)
+    if after_risk is not None:
+        risk, output_id = after_risk
+        # "(risk desc, output id) after (risk, output_id)", spelt as the due-time keyset is.
+        queryset = queryset.filter(output__screening__risk_score__lte=risk).filter(
+            Q(output__screening__risk_score__lt=risk) | Q(output_id__gt=output_id)
+        )
+    rows = list(
+        queryset.select_related(
+            "artist", "cohort", "claimed_by", "output__job", "output__screening"
+        ).order_by("-output__screening__risk_score", "output_id")[: limit + 1]
+    )
+    has_more = len(rows) > limit
+    items = rows[:limit]
+    return QueuePage(
+        items=items, next_cursor=encode_risk_cursor(items[-1]) if has_more and items else None
     )
 
 
@@ -137,7 +195,7 @@ def queue_artist_ids(*, text: str) -> list[int] | None:
 def review_item_for_staff(*, item_id: int) -> ReviewItem | None:
     return (
         ReviewItem.objects.select_related(
-            "artist", "cohort", "claimed_by", "decided_by", "output__job"
+            "artist", "cohort", "claimed_by", "decided_by", "output__job", "output__screening"
         )
         .filter(pk=item_id)
         .first()

@@ -3,6 +3,8 @@ and staff notes."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -33,11 +35,14 @@ from moderation.models import (
     ReviewItem,
     ReviewStage,
     ReviewStatus,
+    SecondOpinion,
     StaffNote,
 )
 from moderation.reasons import reason_codes, reason_label
 from notifications.services import review_decision_notify
 from publishing.services import publications_end_for_output
+from screening.models import Screening
+from screening.services import ScreenResult, screening_record
 
 log = logging.getLogger(__name__)
 # Reviewer notes and admin notes: free text the artist reads.
@@ -60,6 +65,17 @@ def review_item_create(*, output: Output) -> ReviewItem:
         created_at=now,
         due_at=now + timedelta(hours=job.cohort.review_sla_hours),
     )
+
+
+def review_item_screened(*, output: Output, result: ScreenResult) -> Screening:
+    """Record ``output``'s pre-screen (audited, decision 0035) and copy what it found to
+    the output's review item, whose "flagged" and "not screened" filters each have an
+    index. Inside the transaction that stores the output, after ``review_item_create``
+    and last (the audit append locks the chain head last)."""
+    ReviewItem.objects.filter(output=output).update(
+        flagged=result.flagged, not_screened=result.not_screened
+    )
+    return screening_record(output=output, result=result)
 
 
 def review_claim(*, item: ReviewItem, reviewer: User) -> ReviewItem:
@@ -131,9 +147,9 @@ def _decide(
         ).update(**changes)
         if decided != 1:
             raise ClaimRequired("Claim this item first (your claim may have expired).")
-        item = ReviewItem.objects.select_related("output__job").get(pk=item.pk)
+        item = ReviewItem.objects.select_related("output__job", "cohort").get(pk=item.pk)
         role = reviewer.role or Role.REVIEWER
-        ReviewDecision.objects.create(
+        decision = ReviewDecision.objects.create(
             item=item,
             reviewer=reviewer,
             reviewer_role=role,
@@ -143,6 +159,8 @@ def _decide(
             note=note,
             created_at=now,
         )
+        if item.stage == ReviewStage.REVIEW:
+            _second_opinion_sample(item=item, decision=decision)
         audit_record(
             actor=reviewer,
             action="review.approve" if outcome == ReviewStatus.APPROVED else "review.reject",
@@ -166,6 +184,39 @@ def _decide(
                 email_subject="[Vernissage] " + gettext("Review decision"),
             )
     return item
+
+
+def second_opinion_sampled(*, decision_id: int, share: int) -> bool:
+    """Whether the first-review decision ``decision_id`` (approval or rejection) goes to a
+    second reviewer, for a cohort that sends ``share`` percent (0 none, 100 all). Keyed on
+    the decision and SECRET_KEY: the same answer every time it is asked (it can be checked
+    afterwards), and no reviewer can tell in advance which of their decisions will be
+    looked at again."""
+    if share <= 0:
+        return False
+    if share >= 100:
+        return True
+    digest = hmac.new(
+        settings.SECRET_KEY.encode(), f"second-opinion:{decision_id}".encode(), hashlib.sha256
+    ).digest()
+    return int.from_bytes(digest[:8], "big") % 10_000 < share * 100
+
+
+def _second_opinion_sample(*, item: ReviewItem, decision: ReviewDecision) -> None:
+    """In a first-review decision's transaction (approval or rejection, the same share):
+    perhaps open a blind second opinion on it (decision 0036). The decision stands
+    meanwhile."""
+    if not second_opinion_sampled(decision_id=decision.pk, share=item.cohort.second_opinion_share):
+        return
+    opinion = SecondOpinion.objects.create(
+        item=item, first_decision=decision, first_reviewer_id=decision.reviewer_id
+    )
+    audit_record(
+        actor=None,
+        action="second_opinion.open",
+        target=opinion,
+        data={"item": item.pk, "share": item.cohort.second_opinion_share},
+    )
 
 
 def review_approve(*, item: ReviewItem, reviewer: User, note: str = "") -> ReviewItem:
@@ -291,6 +342,50 @@ def review_appeal(*, item: ReviewItem, artist: User, statement: str) -> ReviewIt
     item = ReviewItem.objects.get(pk=item.pk)
     audit_record(actor=artist, action="review.appeal", target=item)
     return item
+
+
+def review_overturn_rejection(*, item: ReviewItem, admin: User, note: str = "") -> ReviewItem:
+    """Program admins only (settling a second opinion, decision 0036): approve a rejected
+    output the way an appeal is approved, by a different person at stage "appeal" (final).
+    The admin takes the item as an appeal reviewer does, unappealed (rejected at first
+    review) or appealed and not claimed by someone else (``review_claim``), then it goes
+    through ``_decide`` like any approval: decision record, audit, the artist told.
+    One transaction. Refused: InvalidTransition if it is no longer a rejection that an
+    appeal could still turn (already approved, or the appeal was decided), AlreadyClaimed
+    if a reviewer is deciding the appeal right now, SameReviewer for the one who rejected."""
+    if not admin.has_perm(RUN_PROGRAM):
+        raise NotAllowed("Only program admins may overturn a rejection.")
+    if item.rejected_by_id == admin.pk:
+        raise SameReviewer("You rejected this output; a different person must overturn it.")
+    if item.artist_id == admin.pk:
+        raise SelfReview("You can't review your own generation.")
+    note = clean_text(note, field="note", max_length=MAX_NOTE, multiline=True)
+    now = timezone.now()
+    with transaction.atomic():
+        # An unappealed first rejection: taken as an appeal reviewer takes an appeal.
+        if ReviewItem.objects.filter(
+            pk=item.pk, status=ReviewStatus.REJECTED, stage=ReviewStage.REVIEW
+        ).update(
+            status=ReviewStatus.CLAIMED,
+            stage=ReviewStage.APPEAL,
+            claimed_by=admin,
+            claim_expires_at=now + timedelta(minutes=settings.REVIEW_CLAIM_MINUTES),
+        ):
+            item = ReviewItem.objects.get(pk=item.pk)
+            audit_record(
+                actor=admin, action="review.claim", target=item, data={"stage": item.stage}
+            )
+        else:
+            item = ReviewItem.objects.get(pk=item.pk)
+            if item.stage != ReviewStage.APPEAL or not item.is_open:
+                raise InvalidTransition(
+                    f"This item is already {item.get_status_display().lower()}"
+                    + (" on appeal." if item.stage == ReviewStage.APPEAL else ".")
+                )
+            item = review_claim(item=item, reviewer=admin)  # the artist's open appeal
+        return _decide(
+            item=item, reviewer=admin, outcome=ReviewStatus.APPROVED, reason_code="", note=note
+        )
 
 
 def review_revoke_approval(

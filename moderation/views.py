@@ -25,9 +25,14 @@ from moderation.forms import (
     StaffNoteForm,
 )
 from moderation.models import ReviewItem, ReviewStatus
+from moderation.second_opinion_selectors import second_opinion_blind_for
+from moderation.second_opinion_views import agreement_context
 from moderation.selectors import (
+    QUEUE_SORTS,
+    SCREEN_FILTERS,
     QueuePage,
     decode_cursor,
+    decode_risk_cursor,
     queue_artist_ids,
     review_history_of_artist,
     review_item_for_staff,
@@ -44,9 +49,11 @@ from moderation.services import (
     review_revoke_approval,
     staff_note_add,
 )
+from moderation.trends import review_trends
 from web.http import error_text
 from web.media_links import input_image_url, media_url, shots_shown
-from web.refusals import refusal_to_form
+from web.periods import period_form
+from web.refusals import errors_by_field, refusal_to_form
 
 
 def _int(value: str | None) -> int | None:
@@ -58,14 +65,22 @@ def _filters(request: HttpRequest) -> dict[str, object]:
         "cohort_id": _int(request.GET.get("cohort")),
         "overdue": request.GET.get("overdue") == "1",
         "appeals": request.GET.get("appeals") == "1",
+        # Pre-screening (issue 18): flagged / not screened only; highest risk first.
+        "screen": _choice(request.GET.get("screen"), SCREEN_FILTERS),
+        "sort": _choice(request.GET.get("sort"), QUEUE_SORTS),
     }
+
+
+def _choice(value: str | None, choices: tuple[str, ...]) -> str:
+    return value if value in choices else choices[0]
 
 
 @permission_required(REVIEW_OUTPUTS, raise_exception=True)
 def queue(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     cursor = request.GET.get("after")
-    after = decode_cursor(cursor) if cursor else None
+    after = decode_cursor(cursor) if cursor and filters["sort"] == "due" else None
+    after_risk = decode_risk_cursor(cursor) if cursor and filters["sort"] == "risk" else None
     # The artist filter as typed (an email, a name, or an id from an older link).
     artist = request.GET.get("artist", "")
     artist_error = None
@@ -75,7 +90,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         artist_error = error_text(error)
         page = QueuePage(items=[], next_cursor=None)
     else:
-        page = review_queue(after=after, artist_ids=artist_ids, **filters)  # type: ignore[arg-type]
+        page = review_queue(after=after, after_risk=after_risk, artist_ids=artist_ids, **filters)  # type: ignore[arg-type]
     query = request.GET.copy()
     query.pop("after", None)
     if page.next_cursor:
@@ -127,7 +142,13 @@ def _item_or_404(item_id: int) -> ReviewItem:
 
 @permission_required(REVIEW_OUTPUTS, raise_exception=True)
 def item_page(request: HttpRequest, item_id: int) -> HttpResponse:
-    return _render_item(request, _item_or_404(item_id), reject_form=RejectForm())
+    item = _item_or_404(item_id)
+    # Blind second opinions (decision 0036): while one is open, a reviewer who could give
+    # it sees the item only on its blind page.
+    blind = second_opinion_blind_for(item=item, viewer=signed_in_user(request))
+    if blind is not None:
+        return redirect("moderation:second_opinion", opinion_id=blind.pk)
+    return _render_item(request, item, reject_form=RejectForm())
 
 
 def _render_item(
@@ -149,6 +170,10 @@ def _render_item(
             "job": output.job,
             "video_url": media_url(output=output, kind="video", viewer=me),
             "poster_url": media_url(output=output, kind="poster", viewer=me),
+            # The player's scrubbing strip (none for outputs made before filmstrips).
+            "filmstrip_url": (
+                media_url(output=output, kind="filmstrip", viewer=me) if output.filmstrip else None
+            ),
             # What the video was made from, beside it (image to video: the start image).
             "start_image_url": (
                 input_image_url(image=output.job.start_image, viewer=me)
@@ -266,7 +291,18 @@ def note_add(request: HttpRequest, item_id: int) -> HttpResponse:
 
 @permission_required(REVIEW_OUTPUTS, raise_exception=True)
 def sla(request: HttpRequest) -> HttpResponse:
-    return render(request, "moderation/sla.html", {"rows": review_sla_report()})
+    """The SLA table, then one period (``web.periods``) for the charts by day and the
+    second-opinion agreement (decision 0036) alike."""
+    form, period = period_form(request.GET)
+    context = {
+        "rows": review_sla_report(),
+        "period_form": form,
+        "period_errors": errors_by_field(form),
+        "period": period,
+        "trends": review_trends(period=period) if period else None,
+        **agreement_context(period),
+    }
+    return render(request, "moderation/sla.html", context, status=200 if period else 400)
 
 
 @login_required

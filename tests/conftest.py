@@ -280,7 +280,7 @@ def make_output(db: None):
     import numpy as np
     from django.core.files import File
 
-    from generation.encoding import encode_mp4, probe, sha256_of, write_poster
+    from generation.encoding import encode_mp4, probe, sha256_of, write_filmstrip, write_poster
     from jobs.models import Job, JobStatus, Output
     from moderation.services import review_item_create
 
@@ -300,6 +300,7 @@ def make_output(db: None):
             video, poster = Path(folder) / "v.mp4", Path(folder) / "p.jpg"
             encode_mp4(frames, fps=8, path=video)
             write_poster(frames, path=poster)
+            strip = write_filmstrip(frames, path=Path(folder) / "f.jpg")
             info = probe(video)
             output = Output(
                 job=job, width=80, height=48, fps=8, frame_count=info.frame_count,
@@ -310,6 +311,9 @@ def make_output(db: None):
                 output.video.save(f"job-{job.pk}.mp4", File(handle), save=False)
             with poster.open("rb") as handle:
                 output.poster.save(f"job-{job.pk}.jpg", File(handle), save=False)
+            with (Path(folder) / "f.jpg").open("rb") as handle:
+                output.filmstrip.save(f"job-{job.pk}-filmstrip.jpg", File(handle), save=False)
+            output.filmstrip_frames, output.filmstrip_tile_width = strip.frames, strip.tile_width
             output.save()
         review_item_create(output=output)
         return output

@@ -36,10 +36,16 @@ def test_review_queue_benchmark_runs_in_smoke_mode():
     column added since still fills; each page it times answered 200 to the reviewer."""
     out = run("bench/review_queue.py", "--smoke")
     assert "review items: 300 " in out
+    # Every row of the page it times shows a poster and a filmstrip (issue 18).
+    assert "thumbnails on the first page: 50 posters, 50 filmstrips" in out
+    assert re.search(
+        r"^thumbnail tags \(two signed links a row\), CPU: +[\d.]+ ms median$", out, re.M
+    )
     for case in (
         "page, first", "page, deep (after 90 %)", "page, cohort filter", "page, artist filter",
         "page, artist email filter", "page, artist name filter",
         "page, overdue", "page, appeals", "API, first", "API, deep (after 90 %)",
+        "page, flagged", "page, not screened", "page, by risk", "page, by risk, deep (90 %)",
     ):  # fmt: skip
         assert re.search(
             rf"^{re.escape(case)} +median= *[\d.]+ ms +p95= *[\d.]+ ms +queries=\[\d+\]$",
@@ -277,3 +283,36 @@ def test_load_benchmark_runs_in_smoke_mode():
     assert re.search(r"^ +Aggregated +\d+ +0\(0\.00%\)", out, re.M), out
     assert re.search(r"^gunicorn used [\d.]+ CPU-seconds in [\d.]+ s = [\d.]+ cores$", out, re.M)
     assert re.search(r"^20 polls: [\d.]+ ms each \(wall, in-process\)$", out, re.M), out
+
+
+def test_cohort_analytics_benchmark_runs_in_smoke_mode():
+    """300 jobs with outputs, review items and decisions: each page answered 200 to a
+    program admin and every case is printed, with the decisions query's plan."""
+    out = run("bench/cohort_analytics.py", "--smoke")
+    assert "jobs: 300 " in out
+    for case in (
+        "analytics, last 30 days", "analytics, last 90 days", "analytics CSV, last 30 days",
+        "SLA page, last 30 days", "SLA page, last 90 days",
+    ):  # fmt: skip
+        assert re.search(
+            rf"^{re.escape(case)} +median= *[\d.]+ ms +p95= *[\d.]+ ms +queries=\[\d+\]$",
+            out,
+            re.MULTILINE,
+        ), (case, out)
+    assert "plan, decisions by day" in out
+
+
+def test_prescreen_benchmark_runs_in_smoke_mode():
+    """The default frame classifier on a 5 s 480p output and on tiny-model videos: the
+    cost summary, the session load apart, and the flag rate are printed."""
+    out = run("bench/prescreen.py", "--smoke")
+    assert "classifier: nudenet-320n/3.4.2, 8 of 81 frames sampled" in out, out
+    assert re.search(r"^first call \(session load included\): [\d.]+ ms$", out, re.M), out
+    assert re.search(
+        rf"^cost per 5 s 480p output \(81 frames 848x480\): {_SUMMARY.format(n=3)}$", out, re.M
+    ), out
+    assert re.search(
+        r"^flag rate, tiny-model videos: \d+/2 flagged \(\d+ %\), highest label score [\d.]+$",
+        out,
+        re.M,
+    ), out

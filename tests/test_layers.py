@@ -53,11 +53,11 @@ ALLOWED_UPWARD = [
 LAYERS = [
     "domain", "generation", "audit", "web",
     "accounts",
-    "agreements", "cohorts", "notifications", "provenance",
+    "agreements", "cohorts", "notifications", "announcements", "provenance",
     "api", "containment", "ledger",
-    "invitations", "uploads", "jobs",
+    "invitations", "uploads", "screening", "jobs",
     "feedback", "moderation", "publishing",
-    "studio", "tracing", "observability", "portal",
+    "studio", "tracing", "observability", "analytics", "portal",
 ]  # fmt: skip
 
 VIEW_MODULES = re.compile(r"^[a-z_]+\.(views|apis|urls|[a-z_]+_views)(\.|$)")

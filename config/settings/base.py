@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "portal",
     "api",
     "jobs",
+    "screening",
     "audit",
     "moderation",
     "publishing",
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "observability",
     "notifications",
     "uploads",
+    "announcements",
 ]
 
 MIDDLEWARE = [
@@ -92,6 +94,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.navigation",
                 "notifications.context_processors.unread_notifications",
+                "announcements.context_processors.unread_announcements",
             ],
         },
     },

@@ -218,3 +218,23 @@ UPLOAD_MAX_PIXELS = env_int(
     "VERNISSAGE_UPLOAD_MAX_PIXELS", 16_000_000, minimum=65_536, maximum=64_000_000
 )
 UPLOAD_UNUSED_HOURS = env_int("VERNISSAGE_UPLOAD_UNUSED_HOURS", 24, minimum=1, maximum=720)
+
+# Automated pre-screening (issue 18; decision 0035): after encoding, the worker runs a frame
+# classifier ("dotted.path" to a callable taking (N, H, W, 3) uint8 frames, returning a
+# generation.screening.FrameScreen) on CPU. A label in FLAG_LABELS scoring at least
+# FLAG_THRESHOLD percent flags the item (shown blurred to reviewers); a failure, or no
+# answer within TIMEOUT_SECONDS, sends it to review unflagged, marked "not screened".
+# An empty classifier turns screening off (every item "not screened"). It never decides.
+SCREEN_CLASSIFIER = env_str("VERNISSAGE_SCREEN_CLASSIFIER", "generation.screening.nudenet_classify")
+SCREEN_FLAG_THRESHOLD = env_int("VERNISSAGE_SCREEN_FLAG_THRESHOLD", 50, minimum=0, maximum=100)
+SCREEN_FLAG_LABELS = env_list(
+    "VERNISSAGE_SCREEN_FLAG_LABELS",
+    [
+        "FEMALE_GENITALIA_EXPOSED",
+        "MALE_GENITALIA_EXPOSED",
+        "FEMALE_BREAST_EXPOSED",
+        "BUTTOCKS_EXPOSED",
+        "ANUS_EXPOSED",
+    ],
+)
+SCREEN_TIMEOUT_SECONDS = env_int("VERNISSAGE_SCREEN_TIMEOUT_SECONDS", 30, minimum=1, maximum=600)

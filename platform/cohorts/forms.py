@@ -21,6 +21,8 @@ class CohortSettingsForm(forms.Form):
     scheduling_weight = forms.IntegerField(label="Scheduling weight")
     max_variations = forms.IntegerField(label="Most variations per submission")
     max_shots = forms.IntegerField(label="Most shots per storyboard")
+    # Left out: unchanged (the service checks the range).
+    second_opinion_share = forms.IntegerField(label="Second opinions (%)", required=False)
     allowed_durations = TypedTextListField()
     allowed_resolutions = TypedTextListField()
     allowed_modes = TypedTextListField()

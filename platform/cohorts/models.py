@@ -91,6 +91,14 @@ class Cohort(models.Model):
             "gets twice the jobs of a cohort of weight 1 (fair share; decision 0030)."
         ),
     )
+    second_opinion_share = models.PositiveSmallIntegerField(
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=(
+            "Percent of first-review approvals sent blind to a second reviewer, 0 to 100; "
+            "0 sends none (decision 0036)."
+        ),
+    )
     is_paused = models.BooleanField(default=False)
     paused_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -256,6 +256,32 @@ def cohort_update_limits(
     return cohort
 
 
+@transaction.atomic
+def cohort_set_second_opinion_share(*, actor: User | None, cohort: Cohort, share: int) -> Cohort:
+    """The percent of the cohort's first-review approvals sent blind to a second reviewer
+    (0 to 100; 0 sends none; decision 0036). Applies to the next approval. Raises
+    ValidationError on ``second_opinion_share``; the same value again is a no-op. Audited."""
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
+    if not isinstance(share, int) or not 0 <= share <= 100:
+        raise ValidationError(
+            {
+                "second_opinion_share": ValidationError(
+                    _("Give a whole percent from 0 to 100."), code="invalid"
+                )
+            }
+        )
+    previous = cohort.second_opinion_share
+    if previous == share:
+        return cohort
+    cohort.second_opinion_share = share
+    cohort.save(update_fields=["second_opinion_share"])
+    audit_record(
+        actor=actor, action="cohort.second_opinion_share", target=cohort,
+        data={"from": previous, "to": share},
+    )  # fmt: skip
+    return cohort
+
+
 def cohort_update_settings(
     *,
     actor: User | None,
@@ -271,6 +297,7 @@ def cohort_update_settings(
     max_variations: int,
     max_shots: int,
     download_policy: str,
+    second_opinion_share: int | None = None,
 ) -> Cohort:
     """Everything the program page edits at once, each part through its own service (each
     audits its own change). All or nothing: every refusal is collected, raised as one
@@ -289,6 +316,12 @@ def cohort_update_settings(
         ),
         lambda: cohort_set_download_policy(actor=actor, cohort=cohort, policy=download_policy),
     ]  # fmt: skip
+    if second_opinion_share is not None:  # None: left as it is
+        steps.append(
+            lambda: cohort_set_second_opinion_share(
+                actor=actor, cohort=cohort, share=second_opinion_share
+            )
+        )
     try:
         with transaction.atomic():
             errors: dict[str, list[str]] = {}

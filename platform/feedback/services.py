@@ -4,6 +4,7 @@ contributions are credited on the ledger exactly once."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,8 @@ from accounts.language import language_for
 from accounts.models import User
 from accounts.permissions import CREATE_GENERATIONS, REVIEW_OUTPUTS, RUN_PROGRAM
 from audit.services import audit_record
-from domain.errors import NotAllowed
+from cohorts.models import Cohort
+from domain.errors import InvalidTransition, NotAllowed
 from domain.text import clean_text
 from feedback.errors import AlreadyResponded, TransitionRefused
 from feedback.images import MAX_FILES, screenshot_clean
@@ -513,21 +515,104 @@ def feedback_set_status(
 
 
 def survey_send(*, admin: User, survey: Survey) -> Survey:
-    """Open a survey to its cohort and tell every member. Sending twice is a no-op."""
+    """Open a survey to its cohort and tell every member, in one transaction audited as
+    ``survey.send``. Sending twice is a no-op."""
     if not admin.has_perm(RUN_PROGRAM):
         raise NotAllowed(_("Only program admins send surveys."))
-    if survey.sent_at is not None:
-        return survey
-    survey.sent_at = timezone.now()
-    survey.save(update_fields=["sent_at"])
-    for member in survey.cohort.members.filter(is_active=True):
-        with translation.override(language_for(member)):
-            notify(
-                user=member,
-                message=_("New survey: %(title)s") % {"title": survey.title},
-                link=reverse("feedback:survey", kwargs={"pk": survey.pk}),
-            )
+    with transaction.atomic():
+        locked = Survey.objects.select_for_update().get(pk=survey.pk)
+        if locked.sent_at is not None:
+            survey.sent_at = locked.sent_at
+            return survey
+        survey.sent_at = timezone.now()
+        survey.save(update_fields=["sent_at"])
+        members = survey.cohort.members.filter(is_active=True)
+        for member in members:
+            with translation.override(language_for(member)):
+                notify(
+                    user=member,
+                    message=_("New survey: %(title)s") % {"title": survey.title},
+                    link=reverse("feedback:survey", kwargs={"pk": survey.pk}),
+                )
+        audit_record(
+            actor=admin, action="survey.send", target=survey,
+            data={"title": survey.title, "cohort": survey.cohort.name},
+        )  # fmt: skip
     return survey
+
+
+SURVEY_TITLE_MAX = 200
+
+
+def _survey_fields_clean(
+    *, title: str, questions: Any, closes_at: datetime | None
+) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    try:
+        title = clean_text(title, field="title", max_length=SURVEY_TITLE_MAX, required=True)
+    except ValidationError as error:
+        errors.update(error.error_dict)
+    try:
+        questions = survey_questions_validate(questions)
+    except ValidationError as error:
+        errors["questions"] = error.error_list
+    if closes_at is not None and closes_at <= timezone.now():
+        errors["closes_at"] = ValidationError(
+            _("Choose a closing time in the future."), code="past"
+        )
+    if errors:
+        raise ValidationError(errors)
+    return {"title": title, "questions": questions, "closes_at": closes_at}
+
+
+def survey_create(
+    *,
+    admin: User,
+    title: str,
+    cohort: Cohort,
+    questions: list[dict[str, Any]],
+    closes_at: datetime | None = None,
+) -> Survey:
+    """Draft a survey for ``cohort``; nobody sees it until it is sent. Raises
+    ValidationError per field (``title``, ``questions``, ``closes_at``)."""
+    if not admin.has_perm(RUN_PROGRAM):
+        raise NotAllowed(_("Only program admins send surveys."))
+    fields = _survey_fields_clean(title=title, questions=questions, closes_at=closes_at)
+    with transaction.atomic():
+        survey = Survey.objects.create(cohort=cohort, created_by=admin, **fields)
+        audit_record(
+            actor=admin, action="survey.create", target=survey,
+            data={"title": survey.title, "cohort": cohort.name, "questions": survey.questions},
+        )  # fmt: skip
+    return survey
+
+
+def survey_update(
+    *,
+    admin: User,
+    survey: Survey,
+    title: str,
+    cohort: Cohort,
+    questions: list[dict[str, Any]],
+    closes_at: datetime | None = None,
+) -> Survey:
+    """Edit a survey that was not sent yet. A sent survey is what its cohort answers, so
+    it can't change: raises InvalidTransition."""
+    if not admin.has_perm(RUN_PROGRAM):
+        raise NotAllowed(_("Only program admins send surveys."))
+    fields = _survey_fields_clean(title=title, questions=questions, closes_at=closes_at)
+    with transaction.atomic():
+        locked = Survey.objects.select_for_update().get(pk=survey.pk)
+        if locked.sent_at is not None:
+            raise InvalidTransition(_("This survey was sent; it can't change any more."))
+        for name, value in {**fields, "cohort": cohort}.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=[*fields, "cohort"])
+        audit_record(
+            actor=admin, action="survey.update", target=locked,
+            data={"title": locked.title, "cohort": cohort.name, "questions": locked.questions},
+        )  # fmt: skip
+    return locked
 
 
 def survey_validate_answers(*, survey: Survey, answers: dict[str, Any]) -> dict[str, Any]:

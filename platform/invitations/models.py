@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 
@@ -19,6 +20,44 @@ class InvitationState(models.TextChoices):
     ACCEPTED = "accepted", "Used"
     REVOKED = "revoked", "Revoked"
     EXPIRED = "expired", "Expired"
+
+
+WAVE_NAME_MAX = 100
+
+
+class InvitationWave(models.Model):
+    """A named batch of invitations ("Spring illustrators"), so staff can follow how one
+    round of inviting went. Names are unique across the program, whatever the case: one
+    wave may span cohorts (a CSV row names its own), so the name can't be per cohort.
+    ``cohort`` is the cohort chosen when the wave was named, shown as a hint only."""
+
+    name = models.CharField(max_length=WAVE_NAME_MAX)
+    cohort = models.ForeignKey(
+        "cohorts.Cohort",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitation_waves",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(Lower("name"), name="invitation_wave_name_unique"),
+            models.CheckConstraint(condition=~Q(name=""), name="invitation_wave_name_given"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Invitation(models.Model):
@@ -57,6 +96,13 @@ class Invitation(models.Model):
         related_name="invitation",
     )
     revoked_at = models.DateTimeField(null=True, blank=True)
+    wave = models.ForeignKey(
+        InvitationWave,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="invitations",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -23,6 +23,7 @@ from accounts.services import user_set_role
 from audit.services import audit_record
 from cohorts.models import Cohort
 from domain.errors import InvalidTransition
+from domain.text import clean_text
 from invitations.errors import (
     CohortFull,
     EmailMismatch,
@@ -32,7 +33,13 @@ from invitations.errors import (
     InvitationUnknown,
     InvitationUsed,
 )
-from invitations.models import Invitation, InvitationState, InvitationStatus
+from invitations.models import (
+    WAVE_NAME_MAX,
+    Invitation,
+    InvitationState,
+    InvitationStatus,
+    InvitationWave,
+)
 from invitations.tokens import hash_token, new_token
 
 
@@ -95,6 +102,57 @@ def invitation_validate_email(*, email: str) -> str:
     return address
 
 
+WAVE_NOTE_MAX = 2000
+
+
+def invitation_wave_create(
+    *, actor: User | None, name: str, cohort: Cohort | None = None, note: str = ""
+) -> InvitationWave:
+    """Name a new wave of invitations. Raises ValidationError on ``new_wave`` for an empty
+    name or one already used (whatever the case), and on ``note`` for a bad note."""
+    require(actor=actor, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
+    name = clean_text(
+        name, field="new_wave", max_length=WAVE_NAME_MAX, required=True,
+        required_message=_("Name the new wave."),
+    )  # fmt: skip
+    note = clean_text(note, field="note", max_length=WAVE_NOTE_MAX, multiline=True)
+    with transaction.atomic():
+        # The unique index decides under a race; this check gives the usual answer a message.
+        if InvitationWave.objects.filter(name__iexact=name).exists():
+            raise ValidationError(
+                {
+                    "new_wave": ValidationError(
+                        _("A wave named %(name)s exists already; choose it from the list.")
+                        % {"name": name},
+                        code="wave_taken",
+                    )
+                }
+            )
+        wave = InvitationWave.objects.create(name=name, cohort=cohort, created_by=actor, note=note)
+        audit_record(
+            actor=actor, action="invitation_wave.create", target=wave,
+            data={"name": name, "cohort": cohort.name if cohort else None},
+        )  # fmt: skip
+    return wave
+
+
+def _wave_for(
+    *, actor: User | None, wave: InvitationWave | None, new_wave: str, cohort: Cohort
+) -> InvitationWave | None:
+    """The wave an invitation goes into: an existing one, or a new one named here."""
+    if wave is not None and new_wave.strip():
+        raise ValidationError(
+            {
+                "new_wave": ValidationError(
+                    _("Choose an existing wave or name a new one, not both."), code="both"
+                )
+            }
+        )
+    if new_wave.strip():
+        return invitation_wave_create(actor=actor, name=new_wave, cohort=cohort)
+    return wave
+
+
 def invitation_create(
     *,
     inviter: User | None,
@@ -102,11 +160,14 @@ def invitation_create(
     cohort: Cohort,
     expires_in_days: int | None = None,
     send_email: bool = True,
+    wave: InvitationWave | None = None,
+    new_wave: str = "",
 ) -> IssuedInvitation:
-    """Invite ``email`` into ``cohort`` and (after commit) email the sign-up link.
+    """Invite ``email`` into ``cohort`` and (after commit) email the sign-up link, as part
+    of ``wave`` or of a new wave named ``new_wave`` (created in the same transaction).
 
     Raises NotAllowed when ``inviter`` is not a program admin and ValidationError (per
-    field) for a bad or already-invited address.
+    field) for a bad or already-invited address or a bad wave.
     """
     require(actor=inviter, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
     days = settings.INVITATION_EXPIRY_DAYS if expires_in_days is None else expires_in_days
@@ -116,17 +177,24 @@ def invitation_create(
         )
     with transaction.atomic():
         address = invitation_validate_email(email=email)
+        into = _wave_for(actor=inviter, wave=wave, new_wave=new_wave, cohort=cohort)
         issued = _issue(inviter=inviter, address=address, cohort=cohort, days=days,
-                        send_email=send_email)  # fmt: skip
+                        send_email=send_email, wave=into)  # fmt: skip
         audit_record(
             actor=inviter, action="invitation.create", target=issued.invitation,
-            data={"email": address, "cohort": cohort.name},
+            data={"email": address, "cohort": cohort.name, "wave": into.name if into else None},
         )  # fmt: skip
     return issued
 
 
 def _issue(
-    *, inviter: User | None, address: str, cohort: Cohort, days: int, send_email: bool
+    *,
+    inviter: User | None,
+    address: str,
+    cohort: Cohort,
+    days: int,
+    send_email: bool,
+    wave: InvitationWave | None = None,
 ) -> IssuedInvitation:
     """The new row and its link, emailed after commit; the caller validates and audits."""
     token = new_token()
@@ -138,6 +206,7 @@ def _issue(
         token_hash=hash_token(token),
         created_at=now,
         expires_at=now + timedelta(days=days),
+        wave=wave,
     )
     issued = IssuedInvitation(invitation=invitation, token=token)
     if send_email:
@@ -173,7 +242,7 @@ def invitation_resend(
         address = invitation_validate_email(email=old.email)
         issued = _issue(
             inviter=actor, address=address, cohort=old.cohort,
-            days=settings.INVITATION_EXPIRY_DAYS, send_email=send_email,
+            days=settings.INVITATION_EXPIRY_DAYS, send_email=send_email, wave=old.wave,
         )  # fmt: skip
         audit_record(
             actor=actor, action="invitation.resend", target=issued.invitation,
@@ -202,13 +271,36 @@ class BatchResult:
 
 
 def invitation_create_batch(
-    *, inviter: User | None, rows: list[BatchRow], default_cohort: Cohort
+    *,
+    inviter: User | None,
+    rows: list[BatchRow],
+    default_cohort: Cohort,
+    wave: InvitationWave | None = None,
+    new_wave: str = "",
 ) -> list[BatchResult]:
     """Invite each row's address into its named cohort (``default_cohort`` when the row
-    names none), each in its own transaction: a refused row is named with its reason and
+    names none), each in its own savepoint: a refused row is named with its reason and
     does not undo the others. A later row repeating an address is refused as a duplicate.
+
+    Every invitation goes into ``wave``, or into a new wave named ``new_wave``; a bad wave
+    raises ValidationError before any row. A new wave is kept only if some row was invited.
     """
     require(actor=inviter, perm=RUN_PROGRAM, missing="system", message=_ONLY_ADMINS)
+    with transaction.atomic():
+        into = _wave_for(actor=inviter, wave=wave, new_wave=new_wave, cohort=default_cohort)
+        results = _batch_rows(inviter=inviter, rows=rows, default_cohort=default_cohort, wave=into)
+        if new_wave.strip() and not any(result.invitation for result in results):
+            transaction.set_rollback(True)
+    return results
+
+
+def _batch_rows(
+    *,
+    inviter: User | None,
+    rows: list[BatchRow],
+    default_cohort: Cohort,
+    wave: InvitationWave | None,
+) -> list[BatchResult]:
     names = {row.cohort_name for row in rows if row.cohort_name}
     cohorts = {c.name: c for c in Cohort.objects.filter(name__in=names)}
     seen: set[str] = set()
@@ -226,7 +318,7 @@ def invitation_create_batch(
             results.append(BatchResult(number=row.number, email=row.email, reason=reason))
             continue
         try:
-            issued = invitation_create(inviter=inviter, email=row.email, cohort=cohort)
+            issued = invitation_create(inviter=inviter, email=row.email, cohort=cohort, wave=wave)
         except ValidationError as error:
             reason = " ".join(error.messages)
             results.append(BatchResult(number=row.number, email=row.email, reason=reason))

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from cohorts.models import Cohort
+from invitations.models import WAVE_NAME_MAX, InvitationWave
 from invitations.selectors import INVITATION_FILTERS
 from invitations.services import BatchRow
 
@@ -23,24 +25,51 @@ def _cohorts() -> forms.ModelChoiceField:
     )
 
 
+def _waves() -> forms.ModelChoiceField:
+    return forms.ModelChoiceField(
+        queryset=InvitationWave.objects.order_by("name"),
+        required=False,
+        label=gettext_lazy("Wave"),
+        empty_label=gettext_lazy("No wave"),
+    )
+
+
 class InvitationFilterForm(forms.Form):
     state = forms.ChoiceField(
         choices=[("", "")] + [(state, state) for state in INVITATION_FILTERS], required=False
     )
+    wave = _waves()
 
 
-class InviteOneForm(forms.Form):
+class WaveFields(forms.Form):
+    """Which wave the invitations go into: one from the list, or a new one named here
+    (the service refuses both at once, or a name already taken, on ``new_wave``)."""
+
+    wave = _waves()
+    new_wave = forms.CharField(
+        required=False, max_length=WAVE_NAME_MAX, label=gettext_lazy("Or name a new wave")
+    )
+
+
+class InviteOneForm(WaveFields):
     # A plain text field: the service's own rule says whether the address is valid.
     email = forms.CharField(max_length=254, label=gettext_lazy("Email"))
     cohort = _cohorts()
+    field_order = ["email", "cohort", "wave", "new_wave"]
 
 
-class InviteUploadForm(forms.Form):
+class InviteUploadForm(WaveFields):
     """A CSV file: one address per row, optionally a cohort's name in the second column
     (``cohort`` when a row names none); a first row reading ``email`` is a header."""
 
     file = forms.FileField(label=gettext_lazy("CSV file"))
     cohort = _cohorts()
+    field_order = ["file", "cohort", "wave", "new_wave"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Its own ids: the invite-one form on the same page has fields of the same names.
+        kwargs.setdefault("auto_id", "id_upload_%s")
+        super().__init__(*args, **kwargs)
 
     def clean_file(self) -> list[BatchRow]:
         upload = self.cleaned_data["file"]

@@ -18,7 +18,7 @@ from accounts.http import signed_in_user
 from accounts.permissions import RUN_PROGRAM
 from domain.errors import DomainError
 from invitations.models import Invitation
-from invitations.selectors import invitation_list
+from invitations.selectors import invitation_list, invitation_wave_summaries
 from invitations.services import (
     invitation_create,
     invitation_create_batch,
@@ -34,11 +34,18 @@ PAGE_SIZE = 50
 
 def _page(request: HttpRequest, **forms: Any) -> HttpResponse:
     filters = InvitationFilterForm(request.GET)
-    state = filters.cleaned_data["state"] if filters.is_valid() else ""
-    page = Paginator(invitation_list(state=state), PAGE_SIZE).get_page(request.GET.get("page"))
+    valid = filters.is_valid()
+    state = filters.cleaned_data["state"] if valid else ""
+    wave = filters.cleaned_data["wave"] if valid else None
+    page = Paginator(invitation_list(state=state, wave=wave), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
     context = {
         "page": page,
         "state": state,
+        "wave": wave,
+        "waves": invitation_wave_summaries(),
+        "filter_form": filters,
         "invite_form": forms.get("invite_form") or InviteOneForm(),
         "upload_form": forms.get("upload_form") or InviteUploadForm(),
         "results": forms.get("results"),
@@ -62,6 +69,8 @@ def staff_invite_one(request: HttpRequest) -> HttpResponse:
                 inviter=signed_in_user(request),
                 email=form.cleaned_data["email"],
                 cohort=form.cleaned_data["cohort"],
+                wave=form.cleaned_data["wave"],
+                new_wave=form.cleaned_data["new_wave"],
             )
         except ValidationError as error:
             refusal_to_form(form, error, field="email")
@@ -77,11 +86,17 @@ def staff_invite_upload(request: HttpRequest) -> HttpResponse:
     form = InviteUploadForm(request.POST, request.FILES)
     if not form.is_valid():
         return _page(request, upload_form=form)
-    results = invitation_create_batch(
-        inviter=signed_in_user(request),
-        rows=form.cleaned_data["file"],
-        default_cohort=form.cleaned_data["cohort"],
-    )
+    try:
+        results = invitation_create_batch(
+            inviter=signed_in_user(request),
+            rows=form.cleaned_data["file"],
+            default_cohort=form.cleaned_data["cohort"],
+            wave=form.cleaned_data["wave"],
+            new_wave=form.cleaned_data["new_wave"],
+        )
+    except ValidationError as error:
+        refusal_to_form(form, error, field="new_wave")
+        return _page(request, upload_form=form)
     return _page(request, results=results)
 
 

@@ -278,6 +278,12 @@ class Output(models.Model):
     job = models.OneToOneField(Job, on_delete=models.PROTECT, related_name="output")
     video = models.FileField(storage=private_storage, upload_to="outputs/%Y/%m/%d/")
     poster = models.FileField(storage=private_storage, upload_to="outputs/%Y/%m/%d/")
+    # A strip of evenly spaced frames side by side in one JPEG, for the review queue and
+    # the review player's scrubbing (issue 18): ``filmstrip_frames`` tiles, each
+    # ``filmstrip_tile_width`` pixels wide. Blank (0, 0) for outputs made before it.
+    filmstrip = models.FileField(storage=private_storage, upload_to="outputs/%Y/%m/%d/", blank=True)
+    filmstrip_frames = models.PositiveSmallIntegerField(default=0)
+    filmstrip_tile_width = models.PositiveSmallIntegerField(default=0)
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     fps = models.FloatField()

@@ -30,13 +30,15 @@ from jobs.heartbeats import job_log_context, render_clock, with_job_log_context,
 from jobs.marks import output_marks_apply
 from jobs.models import GenerationMode, Job, JobStatus, Output, Shot
 from jobs.pipelines import registry
+from jobs.policy import prompt_policy_check
 from jobs.queue import job_publish
 from jobs.scheduling import fair_queue, worker_models
 from jobs.storage import private_storage
 from jobs.watchdog import RenderWatchdog, render_limit_seconds
-from moderation.services import review_item_create
+from moderation.services import review_item_create, review_item_screened
 from notifications.services import video_ready_notify
 from provenance.services import output_sign
+from screening.services import ScreenResult, screen_frames
 
 if TYPE_CHECKING:
     import numpy as np
@@ -594,27 +596,52 @@ def _encode_video(job: Job, frames: np.ndarray, *, path: Path) -> None:
     concat_mp4(parts, path=path)
 
 
+def _prescreen(job: Job, frames: np.ndarray) -> ScreenResult:
+    """The pre-screen of the frames as encoded, with the prompt policy's verdict on the
+    job's prompts as the rules stand now (issue 18). Flags order and mark the review
+    queue; they never decide. A classifier failure comes back as "not screened"."""
+    prompts = [job.prompt, *(shot.prompt for shot in job.shots.all())]
+    verdicts = [prompt_policy_check(text) for text in prompts if text]
+    code = next((verdict.code for verdict in verdicts if verdict is not None), "")
+    return screen_frames(frames=frames, prompt_code=code)
+
+
 def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
     # local import: the gpu extra (ffmpeg-python, torch) is not on web machines
-    from generation.encoding import probe, sha256_of, write_poster
+    from generation.encoding import (
+        probe,
+        read_frames,
+        sha256_of,
+        write_filmstrip,
+        write_poster,
+    )
 
     storage = private_storage()
     with tempfile.TemporaryDirectory(prefix=f"job-{job.pk}-") as folder:
         video_path = Path(folder) / "video.mp4"
         poster_path = Path(folder) / "poster.jpg"
+        filmstrip_path = Path(folder) / "filmstrip.jpg"
         frames = output_marks_apply(job, frames)  # visible (cohort option) + forensic
         _encode_video(job, frames, path=video_path)
         # Provenance is the last change to the file; hash and size are of the signed video.
         output_sign(job=job, path=video_path)
         write_poster(frames, path=poster_path)
+        # The strip spans the whole video, as the player's timeline: an extension's video
+        # starts with its parent's frames, so its strip is read back from the file.
+        strip = write_filmstrip(
+            read_frames(video_path) if job.extends_id else frames, path=filmstrip_path
+        )
         info = probe(video_path)
         digest = sha256_of(video_path)
         size = video_path.stat().st_size
+        screen = _prescreen(job, frames)  # CPU work: outside any transaction (decision 0035)
         stem = f"outputs/{timezone.now():%Y/%m/%d}/job-{job.pk}-a{job.attempt}"
         with video_path.open("rb") as handle:
             video_name = storage.save(f"{stem}.mp4", File(handle))
         with poster_path.open("rb") as handle:
             poster_name = storage.save(f"{stem}.jpg", File(handle))
+        with filmstrip_path.open("rb") as handle:
+            filmstrip_name = storage.save(f"{stem}-filmstrip.jpg", File(handle))
     try:
         with transaction.atomic():
             # A cancel is honoured until this commit (issue 14): the artist was told
@@ -635,6 +662,9 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
                 job=job,
                 video=video_name,
                 poster=poster_name,
+                filmstrip=filmstrip_name,
+                filmstrip_frames=strip.frames,
+                filmstrip_tile_width=strip.tile_width,
                 width=info.width,
                 height=info.height,
                 fps=info.fps,
@@ -649,11 +679,14 @@ def _encode_and_store(job: Job, frames: np.ndarray) -> Output:
             # The artist can watch it now. In this transaction: a stale or cancelled
             # attempt never gets here, and a rollback takes the notification with it.
             video_ready_notify(job=job)
+            # Flags and risk for the reviewers, audited; last, as audit_record asks.
+            review_item_screened(output=output, result=screen)
             return output
     except BaseException:
         # Not ours any more (or the database refused): leave no orphan files.
         storage.delete(video_name)
         storage.delete(poster_name)
+        storage.delete(filmstrip_name)
         raise
 
 

@@ -46,7 +46,10 @@ from web.media_links import DOWNLOAD, SALT
 if TYPE_CHECKING:
     from feedback.models import Attachment
 
-KINDS = {"video": "video/mp4", "poster": "image/jpeg"}
+KINDS = {"video": "video/mp4", "poster": "image/jpeg", "filmstrip": "image/jpeg"}
+# Working files for review (issue 18): never public, even for a published output; only
+# its artist and staff who review. An output made before filmstrips has none (404).
+PRIVATE_KINDS = frozenset({"filmstrip"})
 # One range, ASCII digits only (``\d`` would also match other scripts' digits).
 _RANGE = re.compile(r"^bytes=([0-9]*)-([0-9]*)$")
 # A position with more significant digits than this is past the end of any file we hold;
@@ -88,9 +91,9 @@ def media_authorise(*, request: HttpRequest, output_id: int, kind: str) -> Outpu
     if not isinstance(claims, dict) or claims.get("o") != output_id or claims.get("k") != kind:
         return None
     output = Output.objects.select_related("job", "review").filter(pk=output_id).first()
-    if output is None:
+    if output is None or not getattr(output, kind):
         return None
-    if is_publicly_visible(output=output):
+    if kind not in PRIVATE_KINDS and is_publicly_visible(output=output):
         return output
     user = _viewer(request)
     if not isinstance(user, User) or not user.is_active or user.pk != claims.get("u"):

@@ -51,6 +51,12 @@
       if (pickReason(event.key)) event.preventDefault();
       return;
     }
+    if (event.key === "v") {
+      // Reveal a video the pre-screen flagged (static/js/screen-reveal.js): not a decision.
+      var reveal = document.getElementById("reveal-button");
+      if (reveal && !reveal.hidden) { event.preventDefault(); reveal.click(); }
+      return;
+    }
     if (event.key === "r") {
       var reason = document.getElementById("id_reason_code");
       if (reason) { event.preventDefault(); reason.focus(); }

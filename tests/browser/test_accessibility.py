@@ -183,8 +183,22 @@ def axe_context(browser: Browser, base: str, user: User | None) -> BrowserContex
     return context
 
 
+def _prescreen_flagged(output) -> None:
+    import numpy as np
+    from django.db import transaction
+
+    from moderation.services import review_item_screened
+    from screening.services import screen_frames
+
+    frames = np.zeros((9, 48, 80, 3), dtype=np.uint8)
+    with transaction.atomic():
+        review_item_screened(
+            output=output, result=screen_frames(frames=frames, prompt_code="graphic_violence")
+        )
+
+
 @pytest.fixture
-def states(artist: User, reviewer: User, make_output) -> dict[str, str]:
+def states(artist: User, reviewer: User, second_reviewer: User, make_output) -> dict[str, str]:
     """Pages in the states the walk's world doesn't show; and a video in the public
     gallery (the walk's is shared by link), which every role's gallery page then lists."""
     from jobs.models import Job, JobStatus
@@ -202,6 +216,9 @@ def states(artist: User, reviewer: User, make_output) -> dict[str, str]:
     review_claim(item=pending.review, reviewer=reviewer)
     # Its staff notes and side panel filled in (the rejected and approved items below).
     staff_note_add(item=pending.review, author=reviewer, body="Same seed as last week's.")
+    # Flagged by the pre-screen (issue 18): its page shows the flags and the reveal button,
+    # and the queue's row its mark and blurred preview.
+    _prescreen_flagged(pending)
     rejected = make_output(artist, prompt="a crowd under fireworks")
     review_reject(
         item=review_claim(item=rejected.review, reviewer=reviewer),
@@ -210,7 +227,27 @@ def states(artist: User, reviewer: User, make_output) -> dict[str, str]:
     shown = make_output(artist, prompt="gulls over a grey sea")
     review_approve(item=review_claim(item=shown.review, reviewer=reviewer), reviewer=reviewer)
     publication_create(output=shown, artist=artist, visibility="gallery")
+    # Second opinions (decision 0036): one open for the reviewer (the blind page), one
+    # disagreement for the superuser to settle. Approved by another reviewer, all sampled.
+    from cohorts.services import cohort_set_second_opinion_share
+    from moderation.models import ReviewStatus
+    from moderation.second_opinions import second_opinion_decide
+
+    cohort_set_second_opinion_share(actor=None, cohort=artist.cohort, share=100)
+    blind, disputed = (
+        review_approve(
+            item=review_claim(item=make_output(artist, prompt=p).review, reviewer=second_reviewer),
+            reviewer=second_reviewer,
+        ).second_opinions.get()
+        for p in ("a kite over dunes", "a lighthouse in fog")
+    )
+    second_opinion_decide(
+        opinion=disputed, reviewer=reviewer, decision=ReviewStatus.REJECTED,
+        reason_code="other", note="Looks like a real logo.", claim_if_free=True,
+    )  # fmt: skip
     return {
+        "second opinion (blind)": f"/staff/review/second-opinions/{blind.pk}/",
+        "second opinion to settle": f"/staff/review/second-opinions/{disputed.pk}/settle/",
         "queued job": f"/generations/{queued.pk}/",
         "job awaiting review": f"/generations/{pending.job_id}/",
         "rejected job (appeal form)": f"/generations/{rejected.job_id}/",
@@ -225,7 +262,9 @@ def state_pages(role: str, states: dict[str, str]) -> dict[str, str]:
             for name in ("queued job", "job awaiting review", "rejected job (appeal form)")
         }
     if role == "staff":
-        return {"claimed review item": states["claimed review item"]}
+        return {name: states[name] for name in ("claimed review item", "second opinion (blind)")}
+    if role == "superuser":
+        return {"second opinion to settle": states["second opinion to settle"]}
     return {}
 
 
@@ -255,6 +294,13 @@ def forms_with_errors(page: Page, base: str, role: str) -> Iterator[str]:
         page.goto(f"{base}/staff/review/?artist={'x' * 201}")
         page.locator(ERRORS_SHOWN).first.wait_for()
         yield "queue filter with an error"
+        page.goto(f"{base}/staff/review/sla/?last=7")
+        for summary in page.locator("details.chart-numbers > summary").all():
+            summary.click()
+        yield "SLA page with its charts' tables open"
+        page.goto(f"{base}/staff/review/sla/?start=2026-02-10&end=2026-02-01")
+        page.locator(ERRORS_SHOWN).first.wait_for()
+        yield "SLA page period with an error"
     if role == "superuser":
         page.goto(f"{base}/staff/cohorts/")
         page.get_by_role("link", name="Wave 1").click()
@@ -264,6 +310,62 @@ def forms_with_errors(page: Page, base: str, role: str) -> Iterator[str]:
         page.get_by_role("button", name="Save settings").click()
         page.locator(ERRORS_SHOWN).first.wait_for()
         yield "cohort settings with errors"
+        page.goto(f"{base}/staff/announcements/new/")
+        page.get_by_label("Title").fill("x" * 201)
+        page.get_by_role("button", name="Save draft").click()  # no cohort, no text
+        page.locator(ERRORS_SHOWN).first.wait_for()
+        yield "announcement form with errors"
+        page.locator("#id_cohort").select_option(index=1)
+        page.get_by_label("Title").fill("Studio hours")
+        page.get_by_label("Text").fill("Open on Friday.")
+        page.get_by_role("button", name="Save draft").click()
+        page.get_by_role("button", name="Publish and email").wait_for()
+        yield "announcement draft (publish form)"
+        page.goto(f"{base}/staff/rate-cards/new/")
+        page.get_by_label("Bug report, low severity (bug:low)").fill("-1")
+        page.get_by_role("button", name="Save as draft").click()
+        page.locator(ERRORS_SHOWN).first.wait_for()
+        yield "rate card form with errors"
+        page.get_by_label("Bug report, low severity (bug:low)").fill("1.00")
+        page.get_by_role("button", name="Save as draft").click()
+        page.get_by_role("button", name=re.compile(r"^Publish v\d+$")).wait_for()
+        yield "rate card draft"
+        page.goto(f"{base}/staff/surveys/new/")
+        page.get_by_role("button", name="Add a question").click()  # the script's new row
+        page.locator("#id_questions-3-type").select_option("choice")
+        page.locator("#id_questions-3-text").fill("Best part?")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.locator(ERRORS_SHOWN).first.wait_for()
+        yield "survey editor with errors"
+        page.locator("#id_title").fill("Week 1")
+        page.locator("#id_cohort").select_option(index=1)
+        page.locator("#id_questions-3-choices").fill("motion\ncolour")
+        page.get_by_role("button", name="Save", exact=True).click()
+        page.locator("#send-survey").wait_for()
+        yield "survey draft"
+        page.goto(f"{base}/staff/invitations/")
+        page.locator("#id_email").fill("wave@example.com")
+        page.locator("#id_cohort").select_option(index=1)
+        page.locator("#id_new_wave").fill("x" * 100)
+        page.get_by_role("button", name="Send invitation").click()
+        page.goto(f"{base}/staff/invitations/")
+        page.locator("#id_email").fill("wave2@example.com")
+        page.locator("#id_cohort").select_option(index=1)
+        page.locator("#id_new_wave").fill("X" * 100)  # the same name: refused on its field
+        page.get_by_role("button", name="Send invitation").click()
+        page.locator(ERRORS_SHOWN).first.wait_for()
+        yield "invitation form with a wave error"
+        page.goto(f"{base}/staff/cohorts/")
+        page.get_by_role("link", name="Wave 1").click()
+        page.get_by_role("link", name=re.compile(r"^Analytics")).click()
+        for summary in page.locator("details.chart-numbers > summary").all():
+            summary.click()  # every table of numbers open, as a screen reader user may
+        yield "cohort analytics with its tables open"
+        page.get_by_label("From (YYYY-MM-DD)").fill("2026-02-10")
+        page.get_by_label("To (YYYY-MM-DD)").fill("2026-02-01")
+        page.get_by_role("button", name="Show").click()
+        page.locator(ERRORS_SHOWN).first.wait_for()
+        yield "cohort analytics period with errors"
 
 
 @pytest.mark.parametrize("role", ROLES)

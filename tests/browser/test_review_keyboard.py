@@ -3,16 +3,22 @@
 After the first page load nothing is clicked: ``a`` claims and approves, a digit picks a
 reject reason and moves to the note, the note is typed, ``Ctrl+Enter`` claims and rejects;
 each decision opens the next item, and the last one the queue. Target (issue 18): one
-decision in at most two keystrokes plus the note.
+decision in at most two keystrokes plus the note. One item was flagged by the pre-screen
+(the real classifier on its frames, plus the prompt policy's verdict): it shows blurred
+until ``v`` reveals it, then ``a`` approves it.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
+from django.db import transaction
 from playwright.sync_api import Browser, Page, expect
 
 from moderation.models import ReviewDecision, ReviewItem, ReviewStatus
 from moderation.reasons import reason_codes, reason_label
+from moderation.services import review_item_screened
+from screening.services import screen_frames
 from tests.browser.helpers import signed_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,6 +30,18 @@ REJECTIONS = {
     4: ("3", "Recognisably a real actor; 1 frame is enough."),
     8: ("6", "Rain banding in the last second; see frame 9."),
 }
+FLAGGED = 5  # flagged by the pre-screen: blurred until "v", then approved
+
+
+def _flag(output) -> None:
+    """The pre-screen as the worker runs it (the worker's own run is tests/screening's):
+    the default classifier on the output's frames (make_output's grey ramp), joined with
+    a prompt policy verdict, stored and audited in one transaction."""
+    frames = np.tile(np.linspace(0, 255, 80, dtype=np.uint8)[None, None, :, None], (9, 48, 1, 3))
+    result = screen_frames(frames=frames, prompt_code="graphic_violence")
+    assert result.flagged and result.status == "screened"
+    with transaction.atomic():
+        review_item_screened(output=output, result=result)
 
 
 class Keys:
@@ -47,7 +65,9 @@ def test_ten_decisions_by_keyboard_alone(
     browser: Browser, live_server, artist, reviewer, make_output
 ):
     base = live_server.url
-    items = [make_output(artist, prompt=f"shot {n} of a harbour").review for n in range(10)]
+    outputs = [make_output(artist, prompt=f"shot {n} of a harbour") for n in range(10)]
+    _flag(outputs[FLAGGED])
+    items = [output.review for output in outputs]
     codes = reason_codes()
 
     rey = signed_in(browser, base, reviewer)
@@ -68,6 +88,18 @@ def test_ten_decisions_by_keyboard_alone(
         expect(rey.locator("#review-status")).to_contain_text("Waiting for review")  # unclaimed
         rey.wait_for_load_state()  # the key script has run
         before = keys.count
+        if index == FLAGGED:
+            watch = rey.locator("#watch")
+            expect(watch).to_have_class("screen-blurred")
+            expect(rey.locator("#screening")).to_contain_text("prompt:graphic_violence")
+            blur = "getComputedStyle(document.getElementById('review-video')).filter"
+            assert "blur" in rey.evaluate(blur)
+            keys.press("v")
+            expect(watch).not_to_have_class("screen-blurred")
+            expect(rey.locator("#screen-said")).to_have_text("Revealed.")
+            assert rey.evaluate(blur) == "none"
+        else:
+            expect(rey.locator("#watch")).not_to_have_class("screen-blurred")
         if index in REJECTIONS:
             digit, note = REJECTIONS[index]
             keys.press(digit)
@@ -88,13 +120,14 @@ def test_ten_decisions_by_keyboard_alone(
             rey.wait_for_url(f"{base}/staff/review/")
         expect(rey.get_by_text(done, exact=True)).to_be_visible()
 
-    # One keystroke per approval; a rejection is two plus the note.
+    # One keystroke per approval (two for the flagged one: reveal first); a rejection is
+    # two plus the note.
     for index in range(len(items)):
         if index in REJECTIONS:
             assert strokes[index] == 2 + len(REJECTIONS[index][1]), index
         else:
-            assert strokes[index] == 1, index
-    assert sum(strokes.values()) == 10 + 3 + sum(len(note) for _, note in REJECTIONS.values())
+            assert strokes[index] == (2 if index == FLAGGED else 1), index
+    assert sum(strokes.values()) == 11 + 3 + sum(len(note) for _, note in REJECTIONS.values())
 
     # The queue is where the reviewer ends, and it is empty.
     expect(rey.get_by_role("heading", level=1)).to_have_text("Review queue")

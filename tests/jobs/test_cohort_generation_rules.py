@@ -46,6 +46,7 @@ def test_an_admin_edit_of_the_rules_is_audited(client, admin_user, cohort):
         "allowed_modes": '["text", "storyboard"]', "max_variations": "2", "max_shots": "6",
         "review_sla_hours": str(cohort.review_sla_hours),
         "scheduling_weight": str(cohort.scheduling_weight),
+        "second_opinion_share": str(cohort.second_opinion_share),
         "download_policy": cohort.download_policy, "paused_reason": "", "_save": "Save",
     }  # fmt: skip
     bad = client.post(f"/admin/cohorts/cohort/{cohort.pk}/change/", {**form, "max_shots": "9"})

@@ -142,8 +142,8 @@ def test_a_stale_worker_cannot_overwrite_a_requeued_job(client, artist, settings
     assert not Output.objects.exists()
     job = Job.objects.get(pk=job_id)
     assert (job.status, job.attempt) == (JobStatus.RUNNING, 2)
-    # The stale attempt's files were removed, not left orphaned.
-    leftovers = list((settings.MEDIA_ROOT / "private").rglob(f"job-{job_id}-a1.*"))
+    # The stale attempt's files (video, poster, filmstrip) were removed, not left orphaned.
+    leftovers = list((settings.MEDIA_ROOT / "private").rglob(f"job-{job_id}-a1[.-]*"))
     assert leftovers == []
 
 

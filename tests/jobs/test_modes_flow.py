@@ -16,6 +16,7 @@ import numpy as np
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from PIL import Image
 
 from cohorts.services import cohort_set_allowed_modes
 from domain.errors import DomainError
@@ -147,6 +148,15 @@ def test_a_storyboard_is_cut_together_then_extended_without_a_seam(
     assert (ingredient["title"], ingredient["relationship"]) == ("extended video.mp4", "parentOf")
     # The extension is reviewed and published on its own, like any output.
     extended_output = Output.objects.get(job=extended)
+    # Its filmstrip spans the whole joined video (issue 18): its first tile is the
+    # parent's first frame, as in the parent's own strip (up to compression).
+    assert extended_output.filmstrip_frames == min(10, joined.frame_count)
+    tiles = []
+    for strip_of in (output, extended_output):
+        with strip_of.filmstrip.open("rb") as handle:
+            strip = Image.open(io.BytesIO(handle.read())).convert("RGB")
+        tiles.append(np.asarray(strip.crop((0, 0, strip_of.filmstrip_tile_width, 90)), float))
+    assert np.abs(tiles[0] - tiles[1]).mean() < 12
     review_decide(
         item=extended_output.review, reviewer=reviewer, decision=ReviewStatus.APPROVED,
         claim_if_free=True,

@@ -383,6 +383,7 @@ def _admin_form(cohort: Cohort, policy: str) -> dict[str, str]:
         "max_shots": str(cohort.max_shots),
         "review_sla_hours": str(cohort.review_sla_hours),
         "scheduling_weight": str(cohort.scheduling_weight),
+        "second_opinion_share": str(cohort.second_opinion_share),
         "download_policy": policy,
         "paused_reason": "",
         "_save": "Save",

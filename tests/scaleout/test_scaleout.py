@@ -282,7 +282,8 @@ def test_three_workers_two_models_one_killed_nothing_lost_outputs_through_s3(
         assert sorted(outputs) == sorted(jobs)
         assert (outputs[held.pk].video.name or "").endswith(f"job-{held.pk}-a2.mp4")
         files = sorted([str(o.video.name) for o in outputs.values()] +
-                       [str(o.poster.name) for o in outputs.values()])  # fmt: skip
+                       [str(o.poster.name) for o in outputs.values()] +
+                       [str(o.filmstrip.name) for o in outputs.values()])  # fmt: skip
         assert s3.keys() == files
 
         # Each worker, under its own name, announced its models' queues, loaded them at

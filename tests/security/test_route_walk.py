@@ -226,6 +226,8 @@ EXPECTED: dict[str, str] = {
     'agreement/': 'loolmoo',
     'agreement/signed/': 'loolmoo',
     'agreement/signed/<int:pk>/': 'lxolmxx',
+    'announcements/': 'lnolmoo',
+    'announcements/<int:announcement_id>/': 'lnolmxx',
     'api/docs/': 'oooomoo',
     'api/schema/': 'oooomoo',
     'api/v1/^.*/$': 'xxxxmxx',
@@ -259,6 +261,12 @@ EXPECTED: dict[str, str] = {
     'api/v1/review/<int:pk>/notes/': 'ddddmbb',
     'api/v1/review/<int:pk>/reject/': 'ddddmbb',
     'api/v1/review/queue/': 'ddddmoo',
+    # Blind second opinions (decision 0036); the walk names none (999999).
+    'api/v1/review/second-opinions/': 'ddddmoo',
+    'api/v1/review/second-opinions/<int:pk>/': 'ddddmxx',
+    'api/v1/review/second-opinions/<int:pk>/approve/': 'ddddmxx',
+    'api/v1/review/second-opinions/<int:pk>/claim/': 'ddddmxx',
+    'api/v1/review/second-opinions/<int:pk>/reject/': 'ddddmbb',
     'api/v1/uploads/': 'ddbdmdd',
     'api/v1/uploads/<int:pk>/': 'ddodmxx',
     'favicon.ico': 'onooooo',
@@ -303,8 +311,15 @@ EXPECTED: dict[str, str] = {
     's/<str:slug>/media/': 'oooomoo',
     'staff/agreements/': 'lndlmdo',
     'staff/agreements/<int:pk>/': 'lndlmdo',
+    'staff/announcements/': 'lndlmdo',
+    'staff/announcements/<int:announcement_id>/': 'lndlmdo',
+    'staff/announcements/<int:announcement_id>/edit/': 'lndlmdr',
+    'staff/announcements/<int:announcement_id>/publish/': 'lndlmdr',
+    'staff/announcements/new/': 'lndlmdo',
     'staff/cohorts/': 'lndlmdo',
     'staff/cohorts/<int:cohort_id>/': 'lndlmdo',
+    'staff/cohorts/<int:cohort_id>/analytics/': 'lndlmdo',
+    'staff/cohorts/<int:cohort_id>/analytics/export.csv': 'lndlmdo',
     'staff/credits/': 'lndlmdo',
     'staff/invitations/': 'lndlmdo',
     'staff/invitations/<int:invitation_id>/resend/': 'lndlmdr',
@@ -313,12 +328,27 @@ EXPECTED: dict[str, str] = {
     'staff/invitations/upload/': 'lndlmdb',
     'staff/publications/<int:publication_id>/showcase/': 'lndlmdr',
     'staff/publications/<int:publication_id>/takedown/': 'lndlmrr',
+    'staff/rate-cards/': 'lndlmdo',
+    'staff/rate-cards/<int:card_id>/': 'lndlmdx',
+    'staff/rate-cards/<int:card_id>/publish/': 'lndlmdx',
+    'staff/rate-cards/new/': 'lndlmdo',
     'staff/review/': 'lndlmoo',
     'staff/review/<int:item_id>/': 'lndlmoo',
     'staff/review/<int:item_id>/notes/': 'lndlmbb',
     'staff/review/<int:item_id>/<str:action>/': 'lndlmrr',
     'staff/review/bulk-approve/': 'lndlmrr',
+    # Second opinions (decision 0036): reviewers; settling, program admins only. The walk
+    # names no opinion (999999): the pages themselves are tested in
+    # tests/moderation/test_second_opinions.py.
+    'staff/review/second-opinions/': 'lndlmoo',
+    'staff/review/second-opinions/<int:opinion_id>/': 'lndlmxx',
+    'staff/review/second-opinions/<int:opinion_id>/<str:action>/': 'lndlmxx',
+    'staff/review/second-opinions/<int:opinion_id>/settle/': 'lndlmdx',
     'staff/review/sla/': 'lndlmoo',
+    'staff/surveys/': 'lndlmdo',
+    'staff/surveys/<int:survey_id>/': 'lndlmdx',
+    'staff/surveys/<int:survey_id>/send/': 'lndlmdx',
+    'staff/surveys/new/': 'lndlmdo',
     'staff/switches/': 'lndlmdo',
     'staff/takedowns/': 'lndlmoo',
     'staff/takedowns/<int:takedown_id>/lift/': 'lndlmxx',
@@ -345,6 +375,7 @@ def all_routes() -> list[str]:
 def world(artist: User, reviewer: User, make_output, invite) -> dict[str, str]:
     """One of each object the routes name, owned by ``artist``."""
     from accounts.services import api_token_create
+    from announcements.services import announcement_create, announcement_publish
     from feedback.services import feedback_submit
     from moderation.services import review_approve, review_claim
     from publishing.services import publication_create
@@ -360,6 +391,12 @@ def world(artist: User, reviewer: User, make_output, invite) -> dict[str, str]:
     api_token = api_token_create(user=artist, name="cli", scope="read").token
     acceptance = artist.agreement_acceptances.first()
     image = input_image_upload(owner=artist, upload=upload(picture()))
+    announcement = announcement_publish(
+        actor=None,
+        announcement=announcement_create(
+            actor=None, cohort=artist.cohort, title="Studio hours", body="Open on Friday."
+        ),
+    )
     return {
         "job": str(output.job_id),
         "output": str(output.pk),
@@ -376,6 +413,7 @@ def world(artist: User, reviewer: User, make_output, invite) -> dict[str, str]:
         "notification": str(artist.notifications.latest("pk").pk),
         "upload": str(image.pk),
         "cohort": str(artist.cohort_id),
+        "announcement": str(announcement.pk),
     }
 
 
@@ -383,6 +421,7 @@ def world(artist: User, reviewer: User, make_output, invite) -> dict[str, str]:
 _PK_BY_PREFIX = (
     ("api/v1/generations/", "job"),
     ("generations/", "job"),
+    ("api/v1/review/second-opinions/", None),  # none in the world: 999999
     ("api/v1/review/", "review"),
     ("api/v1/publications/", "publication"),
     ("api/v1/feedback/", "feedback"),
@@ -398,6 +437,7 @@ _PK_BY_PREFIX = (
 )
 _BY_NAME = {
     "cohort_id": "cohort",
+    "announcement_id": "announcement",
     "job_id": "job",
     "output_id": "output",
     "publication_id": "publication",

@@ -1,0 +1,1 @@
+"""Automated pre-screening of outputs before review (issue 18; decision 0035)."""

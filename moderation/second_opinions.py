@@ -16,7 +16,6 @@ from accounts.models import User
 from accounts.permissions import REVIEW_OUTPUTS, RUN_PROGRAM
 from audit.services import audit_record
 from domain.errors import InvalidTransition, NotAllowed
-from domain.text import clean_text
 from moderation.errors import AlreadyClaimed, ClaimRequired, SameReviewer, SelfReview
 from moderation.models import (
     DecisionOutcome,
@@ -26,8 +25,11 @@ from moderation.models import (
     SecondOpinion,
     SecondOpinionStatus,
 )
-from moderation.reasons import reason_codes
-from moderation.services import MAX_NOTE, review_overturn_rejection, review_revoke_approval
+from moderation.services import (
+    reason_and_note_checked,
+    review_overturn_rejection,
+    review_revoke_approval,
+)
 
 SETTLE_UPHOLD = "uphold"
 # Overturning: an approval is revoked, a rejection approved.
@@ -119,24 +121,14 @@ def second_opinion_decide(
         raise ValueError(f"A second opinion is approved or rejected, not {decision}.")
     _check_second_reviewer(opinion=opinion, reviewer=reviewer)
     agreed = decision.value == _first_outcome(opinion)
-    errors: dict[str, ValidationError] = {}
-    if decision == ReviewStatus.REJECTED and reason_code not in reason_codes():
-        errors["reason_code"] = ValidationError(
-            f"Choose one of: {', '.join(reason_codes())}.", code="invalid_choice"
-        )
-    try:
-        note = clean_text(
-            note,
-            field="note",
-            max_length=MAX_NOTE,
-            multiline=True,
-            required=decision == ReviewStatus.REJECTED,
-            required_message="Say why, for the program admin who settles it.",
-        )
-    except ValidationError as error:
-        errors["note"] = error.error_dict["note"][0]
-    if errors:
-        raise ValidationError(errors)
+    rejected = decision == ReviewStatus.REJECTED
+    note = reason_and_note_checked(
+        reason_code=reason_code,
+        note=note,
+        reason_required=rejected,
+        note_required=rejected,
+        note_required_message="Say why, for the program admin who settles it.",
+    )
     now = timezone.now()
     with transaction.atomic():
         holds_claim = (
@@ -215,24 +207,13 @@ def second_opinion_settle(
             }
         )
     revoke = settlement == SETTLE_REVOKE
-    errors: dict[str, ValidationError] = {}
-    if revoke and reason_code not in reason_codes():
-        errors["reason_code"] = ValidationError(
-            f"Choose one of: {', '.join(reason_codes())}.", code="invalid_choice"
-        )
-    try:
-        note = clean_text(
-            note,
-            field="note",
-            max_length=MAX_NOTE,
-            multiline=True,
-            required=revoke,
-            required_message="Tell the artist why the approval is withdrawn.",
-        )
-    except ValidationError as error:
-        errors["note"] = error.error_dict["note"][0]
-    if errors:
-        raise ValidationError(errors)
+    note = reason_and_note_checked(
+        reason_code=reason_code,
+        note=note,
+        reason_required=revoke,
+        note_required=revoke,
+        note_required_message="Tell the artist why the approval is withdrawn.",
+    )
     now = timezone.now()
     with transaction.atomic():
         item = ReviewItem.objects.select_for_update().get(pk=opinion.item_id)

@@ -54,6 +54,37 @@ def _require_reviewer(user: User) -> None:
         raise NotAllowed("Only reviewers may review outputs.")
 
 
+def reason_and_note_checked(
+    *,
+    reason_code: str,
+    note: str,
+    note_required_message: str,
+    reason_required: bool = True,
+    note_required: bool = True,
+) -> str:
+    """The cleaned note of a decision, after checking its reason code against the policy
+    reasons; every mistake at once, as one ValidationError with an error per field."""
+    errors: dict[str, ValidationError] = {}
+    if reason_required and reason_code not in reason_codes():
+        errors["reason_code"] = ValidationError(
+            f"Choose one of: {', '.join(reason_codes())}.", code="invalid_choice"
+        )
+    try:
+        note = clean_text(
+            note,
+            field="note",
+            max_length=MAX_NOTE,
+            multiline=True,
+            required=note_required,
+            required_message=note_required_message,
+        )
+    except ValidationError as error:
+        errors["note"] = error.error_dict["note"][0]
+    if errors:
+        raise ValidationError(errors)
+    return note
+
+
 def review_item_create(*, output: Output) -> ReviewItem:
     """Put a new output in the queue, due within its cohort's review SLA."""
     job = output.job
@@ -234,24 +265,11 @@ def review_approve(*, item: ReviewItem, reviewer: User, note: str = "") -> Revie
 def review_reject(*, item: ReviewItem, reviewer: User, reason_code: str, note: str) -> ReviewItem:
     """Reject a claimed item with a policy reason and a note the artist will read."""
     _require_reviewer(reviewer)
-    errors = {}
-    if reason_code not in reason_codes():
-        errors["reason_code"] = ValidationError(
-            f"Choose one of: {', '.join(reason_codes())}.", code="invalid_choice"
-        )
-    try:
-        note = clean_text(
-            note,
-            field="note",
-            max_length=MAX_NOTE,
-            multiline=True,
-            required=True,
-            required_message="Tell the artist why, in a sentence or two.",
-        )
-    except ValidationError as error:
-        errors["note"] = error.error_dict["note"][0]
-    if errors:
-        raise ValidationError(errors)
+    note = reason_and_note_checked(
+        reason_code=reason_code,
+        note=note,
+        note_required_message="Tell the artist why, in a sentence or two.",
+    )
     return _decide(
         item=item,
         reviewer=reviewer,

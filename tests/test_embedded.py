@@ -33,6 +33,18 @@ while time.monotonic() < deadline and not job.is_terminal:
     time.sleep(0.1)
     job.refresh_from_db()
 print("RESULT", job.status, job.output.codec if job.status == "succeeded" else job.error_message)
+# The staff charts and reports read through SQLite too (no percentile_cont there).
+from analytics.selectors import cohort_analytics
+from moderation.selectors import review_sla_report
+from moderation.second_opinion_selectors import reviewer_agreement
+from moderation.trends import review_trends
+from web.periods import last_days
+period = last_days(7)
+analytics = cohort_analytics(cohort=Cohort.objects.get(name="Wave 1"), period=period)
+trends = review_trends(period=period)
+review_sla_report()
+reviewer_agreement(since=period.first_day, until=period.last_day)
+print("CHARTS", analytics.summary.generations, len(analytics.charts), len(trends.charts))
 """
 
 
@@ -80,6 +92,7 @@ def test_embedded_default_serves_and_generates(tmp_path, tiny_model):
         assert f"http://127.0.0.1:{port}/invitations/" in invited.stdout, invited
         result = manage("shell", "-c", SUBMIT_AND_WAIT, timeout=150)
         assert "RESULT succeeded h264" in result.stdout, result.stdout + result.stderr
+        assert "CHARTS 1 " in result.stdout, result.stdout + result.stderr
         assert (tmp_path / "db.sqlite3").exists()
         assert list((tmp_path / "media" / "private" / "outputs").rglob("*.mp4"))
         # The broker's runtime state (its exchange tables too) lives in the data folder.

@@ -4,12 +4,15 @@ waited for a GPU. One aggregate query per series, grouped by UTC day of ``create
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date
 
+from django.db import connection
 from django.db.models import Aggregate, Count, DurationField, ExpressionWrapper, F, QuerySet
 from django.db.models.functions import TruncDate
 
+from domain.quantiles import quantile
 from jobs.models import Job
 from web.charts import Chart, Series, chart_build
 from web.periods import Period
@@ -57,12 +60,15 @@ def generations_by_day(*, period: Period, cohort_id: int | None = None) -> dict[
 
 
 def queue_wait_by_day(*, period: Period, cohort_id: int | None = None) -> dict[date, QueueWait]:
-    """Per UTC day of submission: the started jobs' wait (``started_at - created_at``)."""
+    """Per UTC day of submission: the started jobs' wait (``started_at - created_at``).
+    PostgreSQL computes the percentiles; on the embedded SQLite default, which has no
+    ``percentile_cont``, the period's waits are sorted in Python (same answers)."""
+    started = _jobs(period=period, cohort_id=cohort_id).filter(started_at__isnull=False)
+    if connection.vendor != "postgresql":
+        return _queue_wait_in_python(started)
     wait = ExpressionWrapper(F("started_at") - F("created_at"), output_field=DurationField())
     rows = (
-        _jobs(period=period, cohort_id=cohort_id)
-        .filter(started_at__isnull=False)
-        .annotate(day=TruncDate("created_at", tzinfo=UTC))
+        started.annotate(day=TruncDate("created_at", tzinfo=UTC))
         .values("day")
         .annotate(
             started=Count("id"),
@@ -78,6 +84,23 @@ def queue_wait_by_day(*, period: Period, cohort_id: int | None = None) -> dict[d
         )
         for row in rows
     }
+
+
+def _queue_wait_in_python(started: QuerySet[Job]) -> dict[date, QueueWait]:
+    waits: dict[date, list[float]] = defaultdict(list)
+    for created, began in started.values_list("created_at", "started_at"):
+        assert began is not None  # filtered by the caller
+        waits[created.astimezone(UTC).date()].append((began - created).total_seconds())
+    result = {}
+    for day, values in waits.items():
+        values.sort()
+        result[day] = QueueWait(
+            started=len(values),
+            # To the microsecond, as PostgreSQL's interval answer is.
+            median_seconds=round(quantile(values, 0.5), 6),
+            p90_seconds=round(quantile(values, 0.9), 6),
+        )
+    return result
 
 
 def generations_chart(*, period: Period, counts: dict[date, int]) -> Chart:

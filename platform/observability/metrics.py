@@ -21,6 +21,7 @@ from django.utils import timezone
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from domain.quantiles import quantile as _quantile
 from jobs.models import Job, JobStatus, WorkerHeartbeat
 from jobs.scheduling import serves
 from moderation.models import OPEN_STATUSES, ReviewItem, ReviewStage
@@ -41,14 +42,6 @@ FROM jobs_job
 WHERE finished_at >= %(since)s AND started_at IS NOT NULL
 GROUP BY model, status
 """
-
-
-def _quantile(ordered: list[float], q: float) -> float:
-    """Linear interpolation between closest ranks, as PostgreSQL's percentile_cont."""
-    position = (len(ordered) - 1) * q
-    low = int(position)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
 def _duration_quantiles(since: datetime) -> list[tuple[str, str, list[float], list[float]]]:

@@ -4,10 +4,12 @@ times: every figure and every day's value, exactly."""
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
 
+import jobs.trends
 from accounts.roles import Role
 from accounts.services import user_create
 from analytics.selectors import cohort_analytics
@@ -91,6 +93,21 @@ def test_queue_wait_is_the_median_and_p90_of_started_jobs(scene) -> None:
     assert (waits[d0].started, waits[d0].median_seconds, waits[d0].p90_seconds) == (2, 120, 168)
     assert (waits[d1].started, waits[d1].median_seconds, waits[d1].p90_seconds) == (1, 600, 600)
     assert (waits[d2].median_seconds, waits[d2].p90_seconds) == (120, 120)  # 23:59 is d2
+
+
+def test_queue_wait_without_percentile_cont_gives_the_same_answers(scene, monkeypatch) -> None:
+    # The embedded SQLite default has no percentile_cont: there the waits are sorted in
+    # Python, and must read exactly as PostgreSQL's do.
+    cohort_id = scene["cohort"].pk
+    in_postgres = [
+        queue_wait_by_day(period=scene["period"]),
+        queue_wait_by_day(period=scene["period"], cohort_id=cohort_id),
+    ]
+    monkeypatch.setattr(jobs.trends, "connection", SimpleNamespace(vendor="sqlite"))
+    assert [
+        queue_wait_by_day(period=scene["period"]),
+        queue_wait_by_day(period=scene["period"], cohort_id=cohort_id),
+    ] == in_postgres
 
 
 def test_review_days_count_first_decisions_approvals_and_sla_met(scene) -> None:

@@ -19,12 +19,19 @@ class SettleForm(RejectForm):
 
     settlement = TypedTextField()
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, on_rejection: bool = False, **kwargs: Any) -> None:
+        """``on_rejection``: the first decision was a rejection (approve or uphold, no
+        reason); else an approval (revoke, with a reason, or uphold)."""
         super().__init__(*args, **kwargs)
         self.fields["reason_code"].required = False
-        self.fields["note"].help_text = gettext_lazy(
-            "Required to revoke: the artist reads it. Optional to approve (the artist reads "
-            "it) or to uphold (staff only then)."
+        self.fields["note"].help_text = (
+            gettext_lazy(
+                "Optional. If you approve, the artist reads it; if you uphold, only staff do."
+            )
+            if on_rejection
+            else gettext_lazy(
+                "Required to revoke: the artist reads it. Optional to uphold (staff only then)."
+            )
         )
 
 

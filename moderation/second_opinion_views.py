@@ -16,7 +16,7 @@ from accounts.http import signed_in_user
 from accounts.permissions import REVIEW_OUTPUTS, RUN_PROGRAM
 from domain.errors import DomainError
 from moderation.forms import ReviewDecisionForm
-from moderation.models import ReviewStatus, SecondOpinion, SecondOpinionStatus
+from moderation.models import DecisionOutcome, ReviewStatus, SecondOpinion, SecondOpinionStatus
 from moderation.second_opinion_forms import (
     SecondOpinionApproveForm,
     SecondOpinionRejectForm,
@@ -164,6 +164,10 @@ def act(request: HttpRequest, opinion_id: int, action: str) -> HttpResponse:
     return redirect("moderation:second_opinion", opinion_id=opinion.pk)
 
 
+def _on_rejection(opinion: SecondOpinion) -> bool:
+    return opinion.first_decision.outcome == DecisionOutcome.REJECTED
+
+
 def _render_settle(
     request: HttpRequest, opinion: SecondOpinion, form: SettleForm, status: int = 200
 ) -> HttpResponse:
@@ -181,8 +185,8 @@ def settle(request: HttpRequest, opinion_id: int) -> HttpResponse:
     approval, approve a rejection)."""
     opinion = _opinion_or_404(opinion_id)
     if request.method != "POST":
-        return _render_settle(request, opinion, SettleForm())
-    form = SettleForm(request.POST)
+        return _render_settle(request, opinion, SettleForm(on_rejection=_on_rejection(opinion)))
+    form = SettleForm(request.POST, on_rejection=_on_rejection(opinion))
     form.is_valid()  # reads the fields; the service checks them
     sent = form.cleaned_data
     try:
@@ -194,7 +198,7 @@ def settle(request: HttpRequest, opinion_id: int) -> HttpResponse:
             note=sent.get("note", ""),
         )
     except (DomainError, ValidationError) as error:
-        form = SettleForm(request.POST)
+        form = SettleForm(request.POST, on_rejection=_on_rejection(opinion))
         form.is_valid()
         refusal_to_form(form, error)
         status = error.http_status if isinstance(error, DomainError) else 400

@@ -418,7 +418,17 @@ def review_revoke_approval(
         raise ValidationError({"note": "Give a reason code and a note for the artist."})
     now = timezone.now()
     with transaction.atomic():
-        if not ReviewItem.objects.filter(pk=item.pk, status=ReviewStatus.APPROVED).update(
+        # The decision records the stage of the approval it withdraws (the artist's history
+        # reads "approval revoked (first review)", not "(appeal)": they never appealed).
+        approved_in = (
+            ReviewItem.objects.select_for_update()
+            .filter(pk=item.pk, status=ReviewStatus.APPROVED)
+            .values_list("stage", flat=True)
+            .first()
+        )
+        if approved_in is None or not ReviewItem.objects.filter(
+            pk=item.pk, status=ReviewStatus.APPROVED
+        ).update(
             status=ReviewStatus.REJECTED,
             stage=ReviewStage.APPEAL,  # final: no appeal against a revocation
             decided_by=admin,
@@ -432,7 +442,7 @@ def review_revoke_approval(
             item=item,
             reviewer=admin,
             reviewer_role=Role.PROGRAM_ADMIN,
-            stage=item.stage,
+            stage=approved_in,
             outcome=DecisionOutcome.REVOKED,
             reason_code=reason_code,
             note=note,

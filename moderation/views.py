@@ -109,6 +109,9 @@ def queue(request: HttpRequest) -> HttpResponse:
             "me": signed_in_user(request),
             "artist": artist,
             "artist_error": artist_error,
+            # An empty page then says the filters found nothing, not that all is done.
+            "filtered": bool(artist)
+            or any(filters[key] for key in ("cohort_id", "overdue", "appeals", "screen")),
         },
         status=400 if artist_error else 200,
     )

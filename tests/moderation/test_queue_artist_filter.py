@@ -57,8 +57,9 @@ def test_no_match_is_an_empty_queue_not_an_error(client, reviewer, items):
     response = client.get("/staff/review/", {"artist": "nobody-here"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert listed(html) == set() and "Nothing waiting." in html
-    assert 'aria-invalid="true"' not in html
+    # It says the filter found nothing, not that the queue is done.
+    assert listed(html) == set() and "No open item matches these filters." in html
+    assert "Nothing waiting." not in html and 'aria-invalid="true"' not in html
     assert client.get("/staff/review/?artist=999999").status_code == 200
 
 

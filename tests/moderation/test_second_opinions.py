@@ -331,6 +331,12 @@ def test_revoking_takes_the_publication_down_and_tells_the_artist(
     assert "withdrawn" in artist.notifications.latest("pk").message
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"second_opinion.settle", "review.revoke"} <= actions
+    # The artist's history says what happened to the first-review approval: they never
+    # appealed, so the revocation is not shown as "(Appeal)".
+    revoked = ReviewDecision.objects.get(item=item, outcome="revoked")
+    assert revoked.stage == "review"
+    page = _signed_in(artist).get(f"/generations/{item.output.job_id}/").content.decode()
+    assert "Approval revoked (First review)" in page and "(Appeal)" not in page
 
 
 def test_a_bad_settlement_is_a_field_error(opinion, second_reviewer, program_admin):

@@ -70,6 +70,9 @@ def _watch(request: HttpRequest, opinion: SecondOpinion) -> dict[str, object]:
         "job": job,
         "video_url": media_url(output=output, kind="video", viewer=me),
         "poster_url": media_url(output=output, kind="poster", viewer=me),
+        "filmstrip_url": (
+            media_url(output=output, kind="filmstrip", viewer=me) if output.filmstrip else None
+        ),
         "start_image_url": (
             input_image_url(image=job.start_image, viewer=me) if job.start_image else None
         ),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import pluralize
 from django.views.decorators.http import require_POST
 
 from accounts.http import signed_in_user
@@ -112,6 +113,7 @@ def announcement_publish_view(request: HttpRequest, announcement_id: int) -> Htt
         published.refresh_from_db(fields=["emailed_count"])
         messages.success(
             request,
-            f"Published to {published.cohort.name}; {published.emailed_count} emails sent.",
+            f"Published to {published.cohort.name}; {published.emailed_count} "
+            f"email{pluralize(published.emailed_count)} sent.",
         )
     return redirect("staff_announcements:detail", announcement_id=announcement.pk)

@@ -37,6 +37,11 @@ def test_two_second_opinions_by_keyboard_alone(
     expect(rey.locator("#key-help")).to_contain_text("approve (claims it if it is free)")
     expect(rey.locator("body")).not_to_contain_text(second_reviewer.email)  # blind
     rey.wait_for_load_state()
+    # The same player as on the item page: custom controls, speed by keyboard.
+    expect(rey.locator("#review-player")).to_be_visible()
+    expect(rey.locator("#player-strip img")).to_have_count(1)
+    rey.keyboard.press(">")
+    expect(rey.locator("#player-speed")).to_have_value("1.5")
     rey.keyboard.press("a")
     rey.wait_for_url(f"{base}/staff/review/second-opinions/{opinions[1].pk}/")
     expect(rey.get_by_text("Second opinion recorded: agreed.", exact=True)).to_be_visible()

@@ -103,9 +103,11 @@ def nice_ceiling(value: float) -> float:
 
 
 def _number(value: float) -> str:
+    """Whole numbers as such; others to two decimals at most, so the middle tick of a
+    small axis (0.05 of 0.1) doesn't read as its top."""
     if value == int(value):
         return f"{int(value):,}"
-    return f"{value:,.1f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def chart_build(

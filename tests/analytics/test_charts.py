@@ -57,6 +57,13 @@ def test_lines_break_where_a_day_has_no_value_and_a_fixed_top_clamps() -> None:
     assert chart.columns == ["a", "b"]
 
 
+def test_a_small_axis_keeps_its_ticks_apart() -> None:
+    small = chart_build(
+        key="k", title="T", description="D", days=DAYS, series=[Series(name="s", values=[0.1] * 4)]
+    )
+    assert [t.label for t in small.value_ticks] == ["0", "0.05", "0.1"]
+
+
 def test_an_empty_series_draws_an_empty_chart() -> None:
     chart = chart_build(
         key="e", title="T", description="D", days=DAYS, series=[Series(name="x", values=[None] * 4)]

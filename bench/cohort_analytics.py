@@ -30,7 +30,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "platform"), str(ROOT / "bench")]
 os.chdir(ROOT)
 
 # First: starts PostgreSQL and Redis and sets up Django; its fill helper is shared.
-from review_queue import insert_select  # noqa: E402
+from review_queue import bench_artists, insert_select, measure, p95  # noqa: E402
 
 # isort: split
 from django.core.management import call_command  # noqa: E402
@@ -102,20 +102,6 @@ def fill(jobs: int, reviewer_id: int) -> None:
             cursor.execute(sql, {**params, "n": jobs, "reviewer": reviewer_id})
 
 
-def measure(client: Client, url: str, requests: int) -> tuple[list[float], set[int]]:
-    times, counts = [], set()
-    for i in range(requests + 2):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            elapsed = (time.perf_counter() - started) * 1000
-        assert response.status_code == 200, (url, response.status_code)
-        if i >= 2:  # warm-up
-            times.append(elapsed)
-            counts.add(len(queries))
-    return times, counts
-
-
 # What a migration would add for these pages (docs/benchmarks.md, "Cohort analytics"):
 # decisions by day read ReviewDecision by created_at, which nothing indexes; a cohort's
 # jobs by day read jobs by (cohort, created_at).
@@ -128,7 +114,7 @@ PROPOSED_INDEXES = [
 def run_cases(client: Client, cases: dict[str, str], requests: int) -> None:
     """Each case's figures, then the slowest queries of one more request."""
     for name, url in cases.items():
-        times, counts = measure(client, url, requests)
+        times, counts = measure(client, url, requests, warmup=2)
         print(
             f"{name:28s} median={statistics.median(times):7.1f} ms  p95={p95(times):7.1f} ms  "
             f"queries={sorted(counts)}"
@@ -138,10 +124,6 @@ def run_cases(client: Client, cases: dict[str, str], requests: int) -> None:
         slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))[:3]
         for query in slowest:
             print(f"    {float(query['time']) * 1000:7.1f} ms  {query['sql'][:110]}")
-
-
-def p95(values: list[float]) -> float:
-    return sorted(values)[max(0, round(0.95 * len(values)) - 1)]
 
 
 def main() -> None:
@@ -160,9 +142,6 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
 
-    from django.contrib.auth.hashers import make_password
-
-    from accounts.models import User
     from accounts.roles import Role
     from accounts.services import user_create
     from cohorts.services import cohort_create
@@ -177,15 +156,7 @@ def main() -> None:
     reviewer = user_create(email="reviewer@bench.example", password=None, role=Role.REVIEWER)
     give_totp(admin)
     started = time.perf_counter()
-    User.objects.bulk_create(
-        User(
-            email=f"artist{g}@bench.example",
-            full_name=f"Artist {g}",
-            password=make_password(None),
-            cohort=c1 if g % 2 == 0 else c2,
-        )
-        for g in range(1, 1001)
-    )
+    bench_artists(c1, c2)
     fill(args.jobs, reviewer.pk)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -89,8 +89,8 @@ class SecondOpinionClaimApi(_OpinionApi):
 
 
 class SecondOpinionApproveApi(_OpinionApi):
-    """Would approve (needs the caller's claim: claim_required otherwise). A note is
-    needed when that disagrees with a rejection (refused on ``note``)."""
+    """Would approve (needs the caller's claim: claim_required otherwise). The note is
+    optional, whatever the first decision was, so the answer tells nothing of it."""
 
     @extend_schema(request=ApproveSerializer, responses=BlindSecondOpinionSerializer)
     def post(self, request: Request, pk: int) -> Response:

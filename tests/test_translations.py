@@ -66,6 +66,7 @@ STAFF_ONLY = {
     "moderation/_screening.html": "review queue (staff)",
     "moderation/item.html": "review queue (staff)",
     "moderation/_review_player.html": "review queue (staff): the player",
+    "moderation/_reason_keys.html": "review queue (staff): the reason keys",
     "moderation/queue.html": "review queue (staff)",
     "moderation/_agreement.html": "review queue (staff): second-opinion agreement",
     "moderation/_second_opinion_watch.html": "review queue (staff): second opinions",
